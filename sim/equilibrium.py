@@ -127,6 +127,8 @@ def as_mixed_profile(profile, n_actions: Sequence[int]) -> list[np.ndarray]:
     vectors = []
     for i, (s, n) in enumerate(zip(profile, n_actions)):
         if np.ndim(s) == 0:
+            if isinstance(s, (bool, np.bool_)) or not float(s).is_integer():
+                raise ValueError(f"player {i} pure action {s!r} must be an integer index")
             k = int(s)
             if not 0 <= k < n:
                 raise ValueError(f"player {i} action {k} out of range 0..{n - 1}")
@@ -134,7 +136,8 @@ def as_mixed_profile(profile, n_actions: Sequence[int]) -> list[np.ndarray]:
             v[k] = 1.0
         else:
             v = np.asarray(s, dtype=float)
-            if v.shape != (n,) or np.any(v < -1e-12) or abs(v.sum() - 1.0) > 1e-9:
+            ok = v.shape == (n,) and np.all(np.isfinite(v)) and np.all(v >= -1e-12)
+            if not ok or not abs(v.sum() - 1.0) <= 1e-9:
                 raise ValueError(f"player {i} strategy must be {n} probabilities summing to 1")
         vectors.append(v)
     return vectors

@@ -129,7 +129,8 @@ def tree_from_rule(
             raise ValueError(f"node after {history} has no actions")
         if isinstance(spec, Chance):
             p = np.asarray(spec.probs, dtype=float)
-            if p.shape != (len(spec.actions),) or np.any(p < 0) or abs(p.sum() - 1) > 1e-9:
+            if p.shape != (len(spec.actions),) or not np.all(np.isfinite(p) & (p >= 0)) \
+                    or not abs(p.sum() - 1) <= 1e-9:
                 raise ValueError(f"chance node after {history}: probabilities must sum to 1")
             node_player[v] = CHANCE
             probs.append(tuple(float(x) for x in p))
@@ -239,34 +240,39 @@ def backward_induction(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL)
     if not np.all(np.isfinite(lp)):
         raise ValueError("leaf payoffs must be finite")
     n_batch, n_nodes, n_players = lp.shape[0], tree.n_nodes, tree.n_players
-    values = np.zeros((n_batch, n_nodes + 1, n_players))  # last slot: padding
-    values[:, tree.leaves] = lp
-    choice = np.full((n_batch, n_nodes), -1, dtype=np.int16)
-    tie = np.zeros((n_batch, n_nodes), dtype=bool)
+    # work batch-last, (node, player, game): gathers then copy contiguous rows of B
+    values = np.zeros((n_nodes + 1, n_players, n_batch))  # last node: padding
+    values[tree.leaves] = lp.transpose(1, 2, 0)
+    choice = np.full((n_nodes, n_batch), -1, dtype=np.int16)
+    tie = np.zeros((n_nodes, n_batch), dtype=bool)
 
     for level in _levels(tree):
-        kid_vals = values[:, level.kids]  # (B, m, k, N)
+        kid_vals = values[level.kids]  # (m, k, N, B)
         is_chance = level.mover == CHANCE
         if is_chance.any():
             ch = np.flatnonzero(is_chance)
-            values[:, level.nodes[ch]] = np.einsum("bmkn,mk->bmn", kid_vals[:, ch], level.probs[ch])
+            values[level.nodes[ch]] = np.einsum("mknb,mk->mnb", kid_vals[ch], level.probs[ch])
         dec = np.flatnonzero(~is_chance)
         if dec.size:
-            kv = kid_vals[:, dec]  # (B, m, k, N)
-            mover = level.mover[dec]
-            own = np.take_along_axis(kv, mover[None, :, None, None], axis=3)[..., 0]  # (B, m, k)
-            own = np.where(level.valid[dec][None], own, -np.inf)
-            best = own.max(axis=2, keepdims=True)
+            kv = kid_vals if dec.size == len(level.nodes) else kid_vals[dec]  # (m, k, N, B)
+            m, k = kv.shape[:2]
+            own = kv[np.arange(m)[:, None], np.arange(k)[None, :], level.mover[dec][:, None]]  # (m, k, B)
+            own[~level.valid[dec]] = -np.inf
+            best = own.max(axis=1, keepdims=True)
             is_best = own >= best - atol
-            pick = is_best.argmax(axis=2)  # first best action
+            pick = is_best.argmax(axis=1)  # (m, B): the first best action
             nodes = level.nodes[dec]
-            choice[:, nodes] = pick
-            tie[:, nodes] = is_best.sum(axis=2) > 1
-            values[:, nodes] = np.take_along_axis(kv, pick[:, :, None, None], axis=2)[:, :, 0]
+            choice[nodes] = pick
+            tie[nodes] = is_best.sum(axis=1) > 1
+            chosen = kv[:, 0].copy()
+            for j in range(1, k):  # masked copies beat a gather along k
+                np.copyto(chosen, kv[:, j], where=(pick == j)[:, None, :])
+            values[nodes] = chosen
 
+    choice, tie = choice.T, tie.T
     path_leaf, tie_on_path = _follow_path(tree, choice, tie)
     return BackwardInduction(
-        values=values[:, :n_nodes],
+        values=values[:n_nodes].transpose(2, 0, 1),
         choice=choice,
         tie=tie,
         path_leaf=path_leaf,
@@ -278,7 +284,7 @@ def backward_induction(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL)
 def _follow_path(tree: Tree, choice: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Walk the chosen actions from the root, for every game at once."""
     n_batch = choice.shape[0]
-    width = max(len(c) for c in tree.children)
+    width = max(1, max(len(c) for c in tree.children))
     kids = np.full((tree.n_nodes, width), -1, dtype=int)
     for v, c in enumerate(tree.children):
         kids[v, : len(c)] = c
