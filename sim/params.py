@@ -1,0 +1,143 @@
+"""Documented model parameters: metadata, validation and batches over a grid.
+
+A scenario's parameters are a frozen dataclass whose fields are either numbers declared
+with :func:`param` (which records unit, valid range, source and meaning) or nested
+parameter dataclasses (one per actor, say). Parameters are addressed by dotted names,
+e.g. ``"iraq.nationalism"``.
+
+A *batch* of ``B`` parameter points is the same dataclass with some leaves replaced by
+arrays of shape ``(B, 1)``, so that payoff terms written for one point broadcast over
+``(B, n_outcomes)`` unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration error; its message is one line naming the key."""
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """Metadata of one numeric parameter."""
+
+    name: str
+    default: float
+    unit: str
+    low: float
+    high: float
+    source: str
+    doc: str
+
+
+def param(default: float, *, unit: str, low: float, high: float, source: str, doc: str):
+    """Declare a numeric parameter field with its unit, valid range and source.
+
+    ``source`` cites the article or a BRIEF §4 fact, or starts with ``"assumption"``.
+    """
+    if not low <= default <= high:
+        raise ValueError(f"default {default} outside [{low}, {high}]")
+    meta = {"unit": unit, "low": low, "high": high, "source": source, "doc": doc}
+    return field(default=default, metadata=meta)
+
+
+def group(cls):
+    """Declare a nested parameter group field (default-constructed)."""
+    return field(default_factory=cls)
+
+
+def iter_params(obj_or_cls, prefix: str = "") -> Iterator[ParamInfo]:
+    """Every numeric parameter of a parameter dataclass (class or instance), in order."""
+    cls = obj_or_cls if isinstance(obj_or_cls, type) else type(obj_or_cls)
+    for f in dataclasses.fields(cls):
+        name = prefix + f.name
+        if "unit" in f.metadata:
+            m = f.metadata
+            yield ParamInfo(name, f.default, m["unit"], m["low"], m["high"], m["source"], m["doc"])
+        else:
+            sub = f.default_factory if isinstance(obj_or_cls, type) else getattr(obj_or_cls, f.name)
+            yield from iter_params(sub, name + ".")
+
+
+def param_info(cls, name: str) -> ParamInfo:
+    """Metadata of the parameter ``name`` (dotted); ConfigError naming it if unknown."""
+    for info in iter_params(cls):
+        if info.name == name:
+            return info
+    known = ", ".join(i.name for i in iter_params(cls))
+    raise ConfigError(f"unknown parameter '{name}'; known parameters: {known}")
+
+
+def get_value(obj, name: str) -> Any:
+    """The value at dotted ``name``."""
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def replace_values(obj, values: Mapping[str, Any]):
+    """A copy of ``obj`` with the dotted names in ``values`` replaced."""
+    by_head: dict[str, dict[str, Any]] = {}
+    direct: dict[str, Any] = {}
+    for name, v in values.items():
+        head, _, rest = name.partition(".")
+        if rest:
+            by_head.setdefault(head, {})[rest] = v
+        else:
+            direct[head] = v
+    for head, sub in by_head.items():
+        direct[head] = replace_values(getattr(obj, head), sub)
+    return dataclasses.replace(obj, **direct)
+
+
+def from_mapping(cls, data: Mapping[str, Any], prefix: str = ""):
+    """Build a parameter dataclass from a nested mapping, checking every key and value.
+
+    Raises ConfigError (one line, naming the dotted key, the value and what is allowed)
+    for unknown keys, non-numbers and values outside a parameter's range.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        name = prefix + key
+        if key not in fields:
+            allowed = ", ".join(prefix + k for k in fields)
+            raise ConfigError(f"unknown parameter '{name}'; allowed here: {allowed}")
+        f = fields[key]
+        if "unit" in f.metadata:
+            kwargs[key] = check_value(ParamInfo(name, f.default, **f.metadata), value)
+        else:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"'{name}' must be a group of parameters, got {value!r}")
+            kwargs[key] = from_mapping(f.default_factory, value, name + ".")
+    return cls(**kwargs)
+
+
+def check_value(info: ParamInfo, value: Any) -> float:
+    """``value`` as a float if it is a finite number inside the parameter's range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(
+            f"{info.name}={value!r} is not a number; allowed: [{info.low}, {info.high}] {info.unit}"
+        )
+    v = float(value)
+    if not math.isfinite(v) or not info.low <= v <= info.high:
+        raise ConfigError(
+            f"{info.name}={value!r} is out of range; allowed: [{info.low}, {info.high}] {info.unit}"
+        )
+    return v
+
+
+def batch(base, columns: Mapping[str, np.ndarray]):
+    """``base`` with the named parameters replaced by columns of shape (B, 1).
+
+    ``columns`` maps dotted names to 1-D arrays of equal length ``B``.
+    """
+    return replace_values(base, {k: np.asarray(v, dtype=float)[:, None] for k, v in columns.items()})

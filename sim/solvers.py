@@ -1,0 +1,72 @@
+"""Solution concepts behind one signature, chosen by name.
+
+Every solver is ``solve(scenario, params) -> dict[str, np.ndarray]``: for a batch of
+``B`` parameter points it returns tidy columns of length ``B`` (prefixed by the concept's
+name). ``SOLVERS`` maps config names to solvers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.equilibrium import pure_nash_mask
+from sim.scenario import Scenario, leaf_payoffs, normal_form
+from sim.tree import backward_induction
+
+Columns = dict[str, np.ndarray]
+
+
+def slug(name: str) -> str:
+    """A column-safe lowercase name: 'US-aligned status quo' -> 'us_aligned_status_quo'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def solve_spe(sc: Scenario, params) -> Columns:
+    """Subgame-perfect equilibrium of the sequential variant, per parameter point.
+
+    Columns: ``spe_regime``; ``spe_<actor>`` (action label on the path);
+    ``spe_payoff_<actor>`` ($bn/yr); ``spe_tie_on_path``; ``spe_unique``.
+    """
+    form = sc.sequential
+    res = backward_induction(form.tree, leaf_payoffs(sc, params))
+    leaf = res.path_leaf
+    out: Columns = {"spe_regime": np.asarray(sc.regimes, dtype=object)[form.regime[leaf]]}
+    for j, actor in enumerate(sc.actors):
+        out[f"spe_{slug(actor.name)}"] = np.asarray(actor.actions, dtype=object)[form.outcomes[leaf, j]]
+    for j, actor in enumerate(sc.actors):
+        out[f"spe_payoff_{slug(actor.name)}"] = res.root_payoffs[:, j]
+    out["spe_tie_on_path"] = res.tie_on_path
+    out["spe_unique"] = ~res.tie_anywhere
+    return out
+
+
+def regime_sets(present: np.ndarray, regimes: tuple[str, ...]) -> np.ndarray:
+    """'|'-joined names of the regimes present per row; present has shape (B, R)."""
+    codes = present.astype(np.int64) @ (1 << np.arange(len(regimes)))
+    table = np.array(
+        ["|".join(r for k, r in enumerate(regimes) if c >> k & 1) for c in range(1 << len(regimes))],
+        dtype=object,
+    )
+    return table[codes]
+
+
+def solve_nash(sc: Scenario, params) -> Columns:
+    """All pure Nash equilibria of the simultaneous variant, counted by regime.
+
+    Columns: ``nash_count`` (number of pure NE; 0 = none), ``nash_regimes`` (regimes of
+    the pure NE, '|'-joined in regime order), ``nash_count_<regime>``.
+    """
+    form = sc.simultaneous
+    mask = pure_nash_mask(normal_form(sc, params)).reshape(-1, len(form.regime))
+    onehot = np.eye(len(sc.regimes), dtype=np.int64)[form.regime]  # (n_prof, R)
+    counts = mask.astype(np.int64) @ onehot  # (B, R)
+    out: Columns = {"nash_count": counts.sum(axis=1), "nash_regimes": regime_sets(counts > 0, sc.regimes)}
+    for k, name in enumerate(sc.regimes):
+        out[f"nash_count_{slug(name)}"] = counts[:, k]
+    return out
+
+
+SOLVERS: dict[str, Callable[[Scenario, object], Columns]] = {"spe": solve_spe, "nash": solve_nash}

@@ -1,0 +1,71 @@
+"""The tidy equilibria table: a Parquet file that describes itself.
+
+``equilibria.parquet`` has one row per grid point (C order over the axes): one float
+column per swept parameter (named by its dotted name), then the solvers' columns (see
+:mod:`sim.solvers`). Its schema metadata key ``sim`` holds JSON with everything a plot
+needs, so figures are drawn from this file alone::
+
+    {"scenario": str, "regimes": [str, ...],
+     "axes": [{"param": str, "unit": str, "doc": str, "n": int}, ...],
+     "baseline": {param: float, ...}}       # baseline value of each swept parameter
+
+Files are written deterministically (same table ⇒ same bytes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+META_KEY = b"sim"
+
+
+class ResultsError(ValueError):
+    """A results file is missing, unreadable or not what it claims to be."""
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What the table's columns mean: scenario, regime order, axes, baseline point."""
+
+    scenario: str
+    regimes: tuple[str, ...]
+    axes: tuple[dict, ...]
+    baseline: dict
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"scenario": self.scenario, "regimes": list(self.regimes), "axes": list(self.axes),
+             "baseline": self.baseline},
+            sort_keys=True,
+        )
+
+
+def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:
+    """Write ``table`` with ``meta`` to ``path`` (Parquet, zstd, no timestamps)."""
+    table = table.replace_schema_metadata({META_KEY: meta.to_json().encode()})
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def read_table(path: Path) -> tuple[pa.Table, TableMeta]:
+    """Read an equilibria table and its metadata; ResultsError if it is not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise ResultsError(f"no results table at {path}")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+    raw = (table.schema.metadata or {}).get(META_KEY)
+    if raw is None:
+        raise ResultsError(f"{path} has no '{META_KEY.decode()}' metadata; not written by sim")
+    try:
+        m = json.loads(raw)
+        meta = TableMeta(m["scenario"], tuple(m["regimes"]), tuple(m["axes"]), dict(m["baseline"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"{path}: malformed sim metadata ({exc})") from None
+    return table, meta
