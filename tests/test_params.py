@@ -1,0 +1,71 @@
+"""Parameter metadata, validation, batches, and the baseline YAML's agreement with it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.iraq2020 import GameParams
+from sim.params import ConfigError, batch, from_mapping, get_value, iter_params, param_info, replace_values
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_parameter_is_documented():
+    infos = list(iter_params(GameParams))
+    assert len(infos) >= 30
+    for i in infos:
+        assert i.unit and i.source and i.doc, i.name
+        assert i.low <= i.default <= i.high, i.name
+
+
+def test_baseline_yaml_matches_the_dataclass_defaults_and_cites_sources():
+    text = (ROOT / "conf/game/baseline.yaml").read_text()
+    data = yaml.safe_load(text)
+    data.pop("defaults")
+    assert from_mapping(GameParams, data, "game.") == GameParams()
+    value_lines = [ln for ln in text.splitlines() if re.match(r"^  \w+: [-\d.]+", ln)]
+    assert len(value_lines) == len(list(iter_params(GameParams)))
+    for ln in value_lines:
+        assert "#" in ln and ("assumption" in ln or "article" in ln or "20" in ln), ln
+
+
+def test_calibration_facts_from_the_brief():
+    p = GameParams()
+    assert p.iraq.oil_revenue == 78.5
+    assert p.us.aid == 3.7
+    assert p.arms.s400_price == 2.5
+    assert p.russia.investment == 10.0
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        ({"iraq": {"nationalism": -1.0}}, r"game\.iraq\.nationalism=-1\.0 is out of range; allowed: \[0\.0, 20\.0\]"),
+        ({"iraq": {"nationalsm": 1.0}}, r"unknown parameter 'game\.iraq\.nationalsm'"),
+        ({"turkey": {"x": 1.0}}, r"unknown parameter 'game\.turkey'"),
+        ({"iraq": {"nationalism": "high"}}, r"is not a number"),
+        ({"iraq": {"nationalism": float("nan")}}, r"out of range"),
+        ({"iraq": 3.0}, r"'game\.iraq' must be a group"),
+    ],
+)
+def test_bad_values_name_the_key(data, match):
+    with pytest.raises(ConfigError, match=match):
+        from_mapping(GameParams, data, "game.")
+
+
+def test_param_info_and_unknown_names():
+    assert param_info(GameParams, "us.credibility").unit == "$bn/yr"
+    with pytest.raises(ConfigError, match="unknown parameter 'us.credibilty'"):
+        param_info(GameParams, "us.credibilty")
+
+
+def test_replace_and_batch():
+    p = replace_values(GameParams(), {"iraq.nationalism": 5.0, "us.aid": 1.0})
+    assert get_value(p, "iraq.nationalism") == 5.0 and p.us.aid == 1.0 and p.iraq.security_value == 3.7
+    b = batch(GameParams(), {"iraq.nationalism": np.arange(3.0)})
+    assert b.iraq.nationalism.shape == (3, 1)
