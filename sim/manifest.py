@@ -1,0 +1,80 @@
+"""Provenance of a run: what produced it, from which code, on which machine.
+
+``manifest.json`` is written last into a run directory; its ``files`` entry holds the
+sha256 of every data and figure file, so a run can be checked and re-run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("sim", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "mesa", "hydra-core", "omegaconf")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions(names=PACKAGES) -> dict[str, str | None]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_state(cwd: Path | None = None) -> dict[str, object]:
+    """Commit hash and dirty flag of the source tree (None where git is unavailable)."""
+    root = Path(cwd or Path(__file__).resolve().parent)
+
+    def git(*args: str) -> str | None:
+        try:
+            r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, seed: int,
+                   started: str, finished: str, files: dict[str, str], n_points: int) -> dict:
+    return {
+        "run_id": run_id,
+        "name": name,
+        "command": list(getattr(sys, "orig_argv", sys.argv)),
+        "config": config,
+        "config_hash": config_hash,
+        "seed": seed,
+        "n_points": n_points,
+        "git": git_state(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "packages": package_versions(),
+        "started": started,
+        "finished": finished,
+        "files": files,
+    }
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write JSON atomically (temporary name, then rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)

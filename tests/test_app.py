@@ -1,0 +1,122 @@
+"""The Hydra app end to end: run directories, determinism, experiments, user errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.app import CONF_DIR
+from sim.config import parse_run_config
+from sim.manifest import sha256_file
+from sim.run import run
+
+EXPERIMENTS = sorted(p.stem for p in (Path(CONF_DIR).parent / "experiments").glob("*.yaml"))
+TINY = {"x": 9, "y": 7, "z": 3}
+
+
+def composed(overrides=()):
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def tiny(data, tmp_path, run_id="r"):
+    """Shrink every axis of a composed config; write under tmp_path."""
+    for key, spec in data["sweep"].items():
+        if spec is not None and spec.get("space", "linspace") != "list":
+            spec["num"] = TINY[key]
+    data.update(results_dir=str(tmp_path), run_id=run_id)
+    return data
+
+
+def sim(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_experiments_exist():
+    assert "nationalism_credibility" in EXPERIMENTS and len(EXPERIMENTS) >= 3
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_runs_tiny(experiment, tmp_path):
+    cfg = parse_run_config(tiny(composed([f"experiment={experiment}"]), tmp_path))
+    out = run(cfg, progress=False)
+    assert out == tmp_path / experiment / "r"
+    names = {p.name for p in out.iterdir()}
+    assert {"equilibria.parquet", "config.yaml", "manifest.json", "baseline.nfg", "baseline.efg",
+            "phase_diagram.png", "phase_diagram.pdf"} <= names
+    table = pq.read_table(out / "equilibria.parquet")
+    assert table.num_rows == cfg.n_points
+    assert set(table.column("spe_regime").to_pylist()) <= set(cfg.scenario.regimes)
+
+
+def test_manifest_records_provenance_and_hashes(tmp_path):
+    out = run(parse_run_config(tiny(composed(), tmp_path)), progress=False)
+    m = json.loads((out / "manifest.json").read_text())
+    for key in ("config", "config_hash", "seed", "git", "packages", "python", "cpu_count", "started", "finished"):
+        assert key in m, key
+    assert set(m["git"]) == {"commit", "dirty"}
+    assert m["packages"]["numpy"] and m["packages"]["hydra-core"]
+    assert m["files"]  # every file written before the manifest, with its sha256
+    for name, digest in m["files"].items():
+        assert sha256_file(out / name) == digest
+
+
+def test_no_partial_directories_left(tmp_path):
+    run(parse_run_config(tiny(composed(), tmp_path)), progress=False)
+    leftovers = [p for p in (tmp_path / "nationalism_credibility").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_two_runs_never_share_a_directory(tmp_path):
+    a = run(parse_run_config(tiny(composed(), tmp_path, "same")), progress=False)
+    b = run(parse_run_config(tiny(composed(), tmp_path, "same")), progress=False)
+    assert a != b and a.is_dir() and b.is_dir()
+
+
+def test_cli_default_run_is_byte_identical_across_runs(tmp_path):
+    args = ["sweep.x.num=15", "sweep.y.num=11", f"results_dir={tmp_path}"]
+    r1 = sim(*args, "run_id=one", cwd=tmp_path)
+    r2 = sim(*args, "run_id=two", "chunk_size=7", cwd=tmp_path)
+    assert r1.returncode == 0, r1.stderr
+    assert r2.returncode == 0, r2.stderr
+    base = tmp_path / "nationalism_credibility"
+    for name in ("equilibria.parquet", "baseline.nfg", "baseline.efg", "phase_diagram.png"):
+        assert (base / "one" / name).read_bytes() == (base / "two" / name).read_bytes(), name
+
+
+def test_baseline_point_is_hedging(tmp_path):
+    data = composed(["experiment=nationalism_strip"])
+    data["sweep"]["x"] = {"param": "iraq.nationalism", "space": "list", "values": [2.0]}
+    out = run(parse_run_config(tiny(data, tmp_path)), progress=False)
+    row = pq.read_table(out / "equilibria.parquet").to_pylist()[0]
+    assert row["spe_regime"] == "hedging"
+    assert (row["spe_iraq"], row["spe_us"]) == ("keep+deepen", "accommodate")
+
+
+@pytest.mark.parametrize(
+    "override, fragment",
+    [
+        ("game.iraq.nationalism=-1", "game.iraq.nationalism=-1.0 is out of range; allowed: [0.0, 20.0] $bn/yr"),
+        ("sweep.x.num=0", "sweep.x.num=0 must be an integer >= 1"),
+        ("sweep.x.param=iraq.pride", "unknown parameter 'iraq.pride'"),
+        ("sweep.y.stop=99", "sweep.y: us.credibility sweeps to 99.0, outside its range"),
+        ("solvers=[qre]", "solvers=['qre']; allowed"),
+        ("max_points=10", "more than max_points=10"),
+        ("scenario=turkey", "scenario='turkey' is unknown"),
+    ],
+)
+def test_bad_input_one_line_error_and_no_results(override, fragment, tmp_path):
+    r = sim(f"results_dir={tmp_path}/res", override, cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim: error: ") and fragment in lines[0], r.stderr
+    assert not (tmp_path / "res").exists()
