@@ -75,7 +75,26 @@ def pure_nash_mask(payoffs: np.ndarray, atol: float = ATOL) -> np.ndarray:
     -------
     bool array, shape (B, n_1, ..., n_N): True at every pure Nash equilibrium.
     """
-    return best_reply_mask(payoffs, atol).all(axis=1)
+    u = _check_payoffs(payoffs, batched=True)
+    return np.moveaxis(pure_nash_mask_batch_last(np.moveaxis(u, 0, -1), atol), -1, 0)
+
+
+def pure_nash_mask_batch_last(payoffs: np.ndarray, atol: float = ATOL) -> np.ndarray:
+    """Kernel of :func:`pure_nash_mask` on batch-last tensors (no input checks).
+
+    Parameters
+    ----------
+    payoffs : array, shape (N, n_1, ..., n_N, B); contiguous for speed.
+
+    Returns
+    -------
+    bool array, shape (n_1, ..., n_N, B).
+    """
+    mask = np.ones(payoffs.shape[1:], dtype=bool)
+    for i in range(payoffs.shape[0]):  # a loop over players, never over games
+        ui = payoffs[i]
+        mask &= ui >= ui.max(axis=i, keepdims=True) - atol
+    return mask
 
 
 def pure_nash_equilibria(payoffs: np.ndarray, atol: float = ATOL) -> list[tuple[int, ...]]:

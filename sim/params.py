@@ -6,8 +6,9 @@ parameter dataclasses (one per actor, say). Parameters are addressed by dotted n
 e.g. ``"iraq.nationalism"``.
 
 A *batch* of ``B`` parameter points is the same dataclass with some leaves replaced by
-arrays of shape ``(B, 1)``, so that payoff terms written for one point broadcast over
-``(B, n_outcomes)`` unchanged.
+row arrays of shape ``(1, B)``; outcome features are columns of shape ``(n_outcomes, 1)``,
+so payoff terms written for one point broadcast to ``(n_outcomes, B)`` unchanged (the
+batch axis last keeps the solvers' inner loops contiguous).
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def check_value(info: ParamInfo, value: Any) -> float:
 
 
 def batch(base, columns: Mapping[str, np.ndarray]):
-    """``base`` with the named parameters replaced by columns of shape (B, 1).
+    """``base`` with the named parameters replaced by rows of shape (1, B).
 
     ``columns`` maps dotted names to 1-D arrays of equal length ``B``.
     """
-    return replace_values(base, {k: np.asarray(v, dtype=float)[:, None] for k, v in columns.items()})
+    return replace_values(base, {k: np.asarray(v, dtype=float)[None, :] for k, v in columns.items()})

@@ -54,7 +54,8 @@ class Scenario:
         where ``history`` maps earlier movers' names to their chosen labels.
     features : outcome table ``(n_out, n_actors)`` → named arrays of shape (n_out,).
     terms : actor name → payoff terms ``term(params, features)``, each returning an
-        array broadcastable to ``(B, n_out)`` in the scenario's payoff unit.
+        array broadcastable to ``(n_out, B)`` in the scenario's payoff unit (features
+        are columns ``(n_out, 1)``, batched parameters rows ``(1, B)``).
     regimes : regime names, in plotting order.
     classify : features → regime index per outcome, shape (n_out,).
     params_cls : the scenario's parameter dataclass.
@@ -87,25 +88,36 @@ class Scenario:
         return _simultaneous_form(self)
 
     def outcome_payoffs(self, params, features: Features) -> np.ndarray:
-        """Payoffs over an outcome set, shape (B, n_out, N); B = 1 for scalar params."""
-        n_out = len(next(iter(features.values())))
-        cols = []
+        """Payoffs over an outcome set, shape (B, n_out, N); B = 1 for scalar params.
+
+        ``features`` are arrays of shape (n_out,) or (n_out, 1).
+        """
+        cols = {k: np.reshape(v, (-1, 1)) for k, v in features.items()}
+        return np.moveaxis(self.payoffs_batch_last(params, cols), -1, 0)
+
+    def payoffs_batch_last(self, params, columns: Features) -> np.ndarray:
+        """Payoffs, shape (n_out, N, B), from feature columns of shape (n_out, 1)."""
+        n_out = len(next(iter(columns.values())))
+        totals = []
         for actor in self.actors:
-            total = np.zeros((1, n_out))
+            total = np.zeros((n_out, 1))
             for term in self.terms.get(actor.name, ()):
-                total = total + term(params, features)
-            cols.append(np.broadcast_to(total, np.broadcast_shapes(total.shape, (1, n_out))))
-        n_batch = max(c.shape[0] for c in cols)
-        return np.stack([np.broadcast_to(c, (n_batch, n_out)) for c in cols], axis=-1)
+                total = total + term(params, columns)
+            totals.append(total)
+        n_batch = max(t.shape[1] for t in totals)
+        out = np.empty((n_out, len(totals), n_batch))
+        for i, t in enumerate(totals):
+            out[:, i] = t
+        return out
 
 
 @dataclass(frozen=True)
 class SequentialForm:
-    """The sequential variant: tree, outcome of each leaf, features and regimes."""
+    """The sequential variant: tree, outcome of each leaf, feature columns, regimes."""
 
     tree: Tree
     outcomes: np.ndarray  # (n_leaves, n_actors)
-    features: Features
+    features: Features  # each (n_leaves, 1)
     regime: np.ndarray  # (n_leaves,)
 
 
@@ -115,7 +127,7 @@ class SimultaneousForm:
 
     shape: tuple[int, ...]  # (n_1, ..., n_N)
     outcomes: np.ndarray  # (n_profiles, n_actors)
-    features: Features
+    features: Features  # each (n_profiles, 1)
     regime: np.ndarray  # (n_profiles,)
 
 
@@ -141,23 +153,37 @@ def _sequential_form(sc: Scenario) -> SequentialForm:
     for leaf, hist in enumerate(tree.leaf_histories()):
         for j, lab in zip(sc.move_order, hist):
             outcomes[leaf, j] = index[sc.actors[j].name][lab]
-    feats = sc.features(outcomes)
-    return SequentialForm(tree, outcomes, feats, np.asarray(sc.classify(feats), dtype=int))
+    return SequentialForm(tree, outcomes, *_features_and_regimes(sc, outcomes))
 
 
 def _simultaneous_form(sc: Scenario) -> SimultaneousForm:
     outcomes = np.array(list(itertools.product(*(range(n) for n in sc.n_actions))), dtype=int)
+    return SimultaneousForm(sc.n_actions, outcomes, *_features_and_regimes(sc, outcomes))
+
+
+def _features_and_regimes(sc: Scenario, outcomes: np.ndarray) -> tuple[Features, np.ndarray]:
     feats = sc.features(outcomes)
-    return SimultaneousForm(sc.n_actions, outcomes, feats, np.asarray(sc.classify(feats), dtype=int))
+    regime = np.asarray(sc.classify(feats), dtype=int)
+    return {k: np.reshape(v, (-1, 1)) for k, v in feats.items()}, regime
 
 
 def leaf_payoffs(sc: Scenario, params) -> np.ndarray:
     """Leaf payoffs of the sequential variant, shape (B, n_leaves, N)."""
-    return sc.outcome_payoffs(params, sc.sequential.features)
+    return np.moveaxis(leaf_payoffs_batch_last(sc, params), -1, 0)
+
+
+def leaf_payoffs_batch_last(sc: Scenario, params) -> np.ndarray:
+    """Leaf payoffs of the sequential variant, shape (n_leaves, N, B)."""
+    return sc.payoffs_batch_last(params, sc.sequential.features)
 
 
 def normal_form(sc: Scenario, params) -> np.ndarray:
     """Payoff tensors of the simultaneous variant, shape (B, N, n_1, ..., n_N)."""
-    flat = sc.outcome_payoffs(params, sc.simultaneous.features)  # (B, n_prof, N)
-    u = flat.reshape(flat.shape[0], *sc.simultaneous.shape, len(sc.actors))
-    return np.moveaxis(u, -1, 1)
+    return np.moveaxis(normal_form_batch_last(sc, params), -1, 0)
+
+
+def normal_form_batch_last(sc: Scenario, params) -> np.ndarray:
+    """Payoff tensors of the simultaneous variant, shape (N, n_1, ..., n_N, B)."""
+    flat = sc.payoffs_batch_last(params, sc.simultaneous.features)  # (n_prof, N, B)
+    u = np.ascontiguousarray(np.moveaxis(flat, 1, 0))  # (N, n_prof, B)
+    return u.reshape(len(sc.actors), *sc.simultaneous.shape, flat.shape[-1])

@@ -1,8 +1,10 @@
 """Solution concepts behind one signature, chosen by name.
 
-Every solver is ``solve(scenario, params) -> dict[str, np.ndarray]``: for a batch of
-``B`` parameter points it returns tidy columns of length ``B`` (prefixed by the concept's
-name). ``SOLVERS`` maps config names to solvers.
+Every solver is ``solve(scenario, params) -> dict[str, array]``: for a batch of ``B``
+parameter points it returns tidy columns of length ``B`` (prefixed by the concept's
+name): numpy arrays for numbers and flags, dictionary-encoded Arrow arrays for labels
+(regimes, actions), which Parquet stores compactly and pandas reads as categoricals.
+``SOLVERS`` maps config names to solvers.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+import pyarrow as pa
 
-from sim.equilibrium import pure_nash_mask
-from sim.scenario import Scenario, leaf_payoffs, normal_form
-from sim.tree import backward_induction
+from sim.equilibrium import pure_nash_mask_batch_last
+from sim.scenario import Scenario, leaf_payoffs_batch_last, normal_form_batch_last
+from sim.tree import backward_induction_batch_last
 
-Columns = dict[str, np.ndarray]
+Columns = dict[str, "np.ndarray | pa.DictionaryArray"]
+
+
+def labels(codes: np.ndarray, names) -> pa.DictionaryArray:
+    """Label column: ``names[codes[b]]`` per row, dictionary-encoded (all names kept)."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(list(names)))
 
 
 def slug(name: str) -> str:
@@ -31,11 +39,11 @@ def solve_spe(sc: Scenario, params) -> Columns:
     ``spe_payoff_<actor>`` ($bn/yr); ``spe_tie_on_path``; ``spe_unique``.
     """
     form = sc.sequential
-    res = backward_induction(form.tree, leaf_payoffs(sc, params))
+    res = backward_induction_batch_last(form.tree, leaf_payoffs_batch_last(sc, params))
     leaf = res.path_leaf
-    out: Columns = {"spe_regime": np.asarray(sc.regimes, dtype=object)[form.regime[leaf]]}
+    out: Columns = {"spe_regime": labels(form.regime[leaf], sc.regimes)}
     for j, actor in enumerate(sc.actors):
-        out[f"spe_{slug(actor.name)}"] = np.asarray(actor.actions, dtype=object)[form.outcomes[leaf, j]]
+        out[f"spe_{slug(actor.name)}"] = labels(form.outcomes[leaf, j], actor.actions)
     for j, actor in enumerate(sc.actors):
         out[f"spe_payoff_{slug(actor.name)}"] = res.root_payoffs[:, j]
     out["spe_tie_on_path"] = res.tie_on_path
@@ -43,14 +51,11 @@ def solve_spe(sc: Scenario, params) -> Columns:
     return out
 
 
-def regime_sets(present: np.ndarray, regimes: tuple[str, ...]) -> np.ndarray:
+def regime_sets(present: np.ndarray, regimes: tuple[str, ...]) -> pa.DictionaryArray:
     """'|'-joined names of the regimes present per row; present has shape (B, R)."""
     codes = present.astype(np.int64) @ (1 << np.arange(len(regimes)))
-    table = np.array(
-        ["|".join(r for k, r in enumerate(regimes) if c >> k & 1) for c in range(1 << len(regimes))],
-        dtype=object,
-    )
-    return table[codes]
+    names = ["|".join(r for k, r in enumerate(regimes) if c >> k & 1) for c in range(1 << len(regimes))]
+    return labels(codes, names)
 
 
 def solve_nash(sc: Scenario, params) -> Columns:
@@ -60,9 +65,8 @@ def solve_nash(sc: Scenario, params) -> Columns:
     the pure NE, '|'-joined in regime order), ``nash_count_<regime>``.
     """
     form = sc.simultaneous
-    mask = pure_nash_mask(normal_form(sc, params)).reshape(-1, len(form.regime))
-    onehot = np.eye(len(sc.regimes), dtype=np.int64)[form.regime]  # (n_prof, R)
-    counts = mask.astype(np.int64) @ onehot  # (B, R)
+    mask = pure_nash_mask_batch_last(normal_form_batch_last(sc, params)).reshape(len(form.regime), -1)
+    counts = np.stack([mask[form.regime == k].sum(axis=0) for k in range(len(sc.regimes))], axis=1)  # (B, R)
     out: Columns = {"nash_count": counts.sum(axis=1), "nash_regimes": regime_sets(counts > 0, sc.regimes)}
     for k, name in enumerate(sc.regimes):
         out[f"nash_count_{slug(name)}"] = counts[:, k]

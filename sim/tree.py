@@ -239,10 +239,18 @@ def backward_induction(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL)
         )
     if not np.all(np.isfinite(lp)):
         raise ValueError("leaf payoffs must be finite")
-    n_batch, n_nodes, n_players = lp.shape[0], tree.n_nodes, tree.n_players
-    # work batch-last, (node, player, game): gathers then copy contiguous rows of B
+    return backward_induction_batch_last(tree, lp.transpose(1, 2, 0), atol)
+
+
+def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL) -> BackwardInduction:
+    """Kernel of :func:`backward_induction` on leaf payoffs of shape (n_leaves, N, B).
+
+    No input checks. Works batch-last, (node, player, game), so every gather copies
+    contiguous rows of B values.
+    """
+    n_batch, n_nodes, n_players = leaf_payoffs.shape[2], tree.n_nodes, tree.n_players
     values = np.zeros((n_nodes + 1, n_players, n_batch))  # last node: padding
-    values[tree.leaves] = lp.transpose(1, 2, 0)
+    values[tree.leaves] = leaf_payoffs
     choice = np.full((n_nodes, n_batch), -1, dtype=np.int16)
     tie = np.zeros((n_nodes, n_batch), dtype=bool)
 

@@ -68,4 +68,4 @@ def test_replace_and_batch():
     p = replace_values(GameParams(), {"iraq.nationalism": 5.0, "us.aid": 1.0})
     assert get_value(p, "iraq.nationalism") == 5.0 and p.us.aid == 1.0 and p.iraq.security_value == 3.7
     b = batch(GameParams(), {"iraq.nationalism": np.arange(3.0)})
-    assert b.iraq.nationalism.shape == (3, 1)
+    assert b.iraq.nationalism.shape == (1, 3)
