@@ -1,0 +1,688 @@
+"""Phase diagrams of equilibrium regimes, drawn from a saved equilibria table alone.
+
+Nothing here solves a game: every figure is a pure function of the table written by
+:func:`sim.table.write_table` (its columns and its ``sim`` metadata), so a run's figures
+can be redrawn at any time with::
+
+    python -m sim.plot RUN_DIR [--format png --format pdf]
+
+Regimes keep one colour everywhere (:data:`PALETTE`, by position in ``meta.regimes``);
+grey marks points with no pure Nash equilibrium and ``///`` hatching marks points where
+several pure Nash equilibria coexist. Figures are :class:`matplotlib.figure.Figure`
+objects built without pyplot, so no global figure state leaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from functools import wraps
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pyarrow as pa
+from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+from sim.table import ResultsError, TableMeta, read_table
+
+#: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
+#: scheme (blue, red, green, yellow, cyan, purple), then Okabe-Ito extras for long lists.
+PALETTE: tuple[str, ...] = (
+    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377",
+    "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#009E73", "#000000",
+)
+#: Neutral grey (Tol "bright" grey) for points without a pure Nash equilibrium.
+NO_NE_COLOUR = "#BBBBBB"
+NO_NE = -1  #: code of "no pure NE" in a regime grid
+NO_NE_LABEL = "no pure NE"
+SEVERAL_LABEL = "several pure NE"
+HATCH = "///"
+HATCH_COLOUR = "black"
+BASELINE_LABEL = "baseline"
+BASELINE_MARKER = dict(marker="*", markersize=14, color="black", markeredgecolor="white", markeredgewidth=1.2)
+FORMATS = ("png", "pdf", "svg")
+FIGURE_NAME = "phase_diagram"
+TABLE_NAME = "equilibria.parquet"
+PNG_DPI = 200
+
+#: Font sizes (pt) at the saved size: nothing below 8 pt.
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8.5,
+    "figure.titlesize": 10,
+    "hatch.linewidth": 0.8,
+    "svg.hashsalt": "sim.plot",
+}
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+GAMES = {
+    "spe": ("spe_regime", "Sequential game: subgame-perfect equilibrium"),
+    "nash": ("nash_regimes", "Simultaneous game: pure Nash equilibria"),
+}
+
+
+def _styled(func):
+    """Run ``func`` under :data:`STYLE` (artists read rcParams when they are created)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def regime_colours(regimes: Sequence[str]) -> dict[str, str]:
+    """Colour of each regime, by its position in ``regimes`` (cycling past 12).
+
+    Parameters
+    ----------
+    regimes : sequence of str
+        Regime names in plotting order (``meta.regimes``).
+
+    Returns
+    -------
+    dict
+        ``{regime: hex colour}``; the same regime list always gets the same colours.
+    """
+    return {r: PALETTE[k % len(PALETTE)] for k, r in enumerate(regimes)}
+
+
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    if name not in table.column_names:
+        raise ResultsError(f"results table has no column '{name}'")
+    return table.column(name).to_numpy(zero_copy_only=False)
+
+
+def grid_shape(meta: TableMeta) -> tuple[int, ...]:
+    """Number of values on each axis, in axis order (the table's C-order shape)."""
+    return tuple(int(a["n"]) for a in meta.axes)
+
+
+def _check_rows(table: pa.Table, meta: TableMeta) -> tuple[int, ...]:
+    shape = grid_shape(meta)
+    if not 1 <= len(shape) <= 3:
+        raise ResultsError(f"results table has {len(shape)} axes; only 1-3 axes can be plotted")
+    if table.num_rows != math.prod(shape):
+        raise ResultsError(
+            f"results table has {table.num_rows} rows but its axes {shape} make {math.prod(shape)} points"
+        )
+    return shape
+
+
+def axis_values(table: pa.Table, meta: TableMeta) -> list[np.ndarray]:
+    """The swept values of each axis, recovered from the table's parameter columns.
+
+    Parameters
+    ----------
+    table, meta
+        As returned by :func:`sim.table.read_table`.
+
+    Returns
+    -------
+    list of ndarray
+        One 1-D float array of length ``n`` per axis, in axis order.
+
+    Raises
+    ------
+    ResultsError
+        If the table's rows do not form the C-order grid its metadata describes.
+    """
+    shape = _check_rows(table, meta)
+    out = []
+    for k, a in enumerate(meta.axes):
+        col = np.asarray(_column(table, a["param"]), dtype=float).reshape(shape)
+        vals = np.moveaxis(col, k, 0).reshape(shape[k], -1)
+        if not np.array_equal(vals, np.repeat(vals[:, :1], vals.shape[1], axis=1)):
+            raise ResultsError(f"column '{a['param']}' is not a C-order grid over the axes")
+        out.append(vals[:, 0].copy())
+    return out
+
+
+def regime_codes(table: pa.Table, meta: TableMeta, column: str = "spe_regime") -> np.ndarray:
+    """Regime of every row as an index into ``meta.regimes``.
+
+    Parameters
+    ----------
+    table, meta
+        As returned by :func:`sim.table.read_table`.
+    column : str
+        A regime column: ``"spe_regime"`` (one name per row) or ``"nash_regimes"``
+        ('|'-joined names; the first in regime order is taken, '' gives :data:`NO_NE`).
+
+    Returns
+    -------
+    ndarray of int, shape (n_rows,)
+        Codes ``0 .. len(meta.regimes) - 1``, or :data:`NO_NE` (-1) where the cell is ''.
+
+    Raises
+    ------
+    ResultsError
+        If the column is missing or names a regime not in ``meta.regimes``.
+    """
+    values = _column(table, column).astype(str)
+    index = {r: k for k, r in enumerate(meta.regimes)}
+    uniq, inverse = np.unique(values, return_inverse=True)
+    lut = np.empty(len(uniq), dtype=np.int64)
+    for j, cell in enumerate(uniq):
+        names = [n for n in cell.split("|") if n]
+        unknown = [n for n in names if n not in index]
+        if unknown:
+            raise ResultsError(f"column '{column}' names regime {unknown[0]!r}, not one of {list(meta.regimes)}")
+        lut[j] = min((index[n] for n in names), default=NO_NE)
+    return lut[inverse.reshape(-1)]
+
+
+def regime_grid(table: pa.Table, meta: TableMeta, column: str = "spe_regime") -> np.ndarray:
+    """The regime codes of a 2-axis table as an image: rows = 2nd axis, columns = 1st.
+
+    Parameters
+    ----------
+    table, meta
+        A 2-axis table and its metadata.
+    column : str
+        Regime column (see :func:`regime_codes`).
+
+    Returns
+    -------
+    ndarray of int, shape (n_y, n_x)
+        ``grid[j, i]`` is the regime code at ``x = axis0[i]``, ``y = axis1[j]``.
+    """
+    shape = _check_rows(table, meta)
+    if len(shape) != 2:
+        raise ValueError(f"regime_grid needs a 2-axis table, this one has {len(shape)} axes")
+    return regime_codes(table, meta, column).reshape(shape).T
+
+
+def _grids(table: pa.Table, meta: TableMeta, game: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(codes, several) over the full grid shape; ``several`` is None for the SPE."""
+    shape = _check_rows(table, meta)
+    codes = regime_codes(table, meta, GAMES[game][0]).reshape(shape)
+    if game == "spe":
+        return codes, None
+    count = np.asarray(_column(table, "nash_count"), dtype=np.int64).reshape(shape)
+    if np.any((count == 0) != (codes == NO_NE)):
+        raise ResultsError("columns 'nash_count' and 'nash_regimes' disagree on where no pure NE exists")
+    return codes, count > 1
+
+
+def axis_label(axis: dict) -> str:
+    """Axis title ``"<param> [<unit>]"``, e.g. ``"iraq.nationalism [$bn/yr]"``."""
+    unit = axis.get("unit") or "1"
+    return f"{axis['param']} [{unit}]"
+
+
+def _edges(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Cell edges around sorted axis values, and whether the axis is geometric (log)."""
+    v = np.asarray(values, dtype=float)
+    if len(v) == 1:
+        half = 0.5 * max(abs(v[0]) * 0.1, 0.5) if v[0] else 0.5
+        return np.array([v[0] - half, v[0] + half]), False
+    geometric = (
+        len(v) >= 3 and np.all(v > 0) and not np.allclose(np.diff(v), np.diff(v)[0], rtol=1e-6)
+        and np.allclose(v[1:] / v[:-1], v[1] / v[0], rtol=1e-6)
+    )
+    w = np.log(v) if geometric else v
+    mid = 0.5 * (w[1:] + w[:-1])
+    e = np.concatenate([[w[0] - (mid[0] - w[0])], mid, [w[-1] + (w[-1] - mid[-1])]])
+    return (np.exp(e) if geometric else e), geometric
+
+
+# ----------------------------------------------------------------------------- drawing
+
+
+def _cmap(meta: TableMeta) -> tuple[ListedColormap, BoundaryNorm]:
+    colours = [NO_NE_COLOUR, *regime_colours(meta.regimes).values()]
+    return ListedColormap(colours), BoundaryNorm(np.arange(-1.5, len(meta.regimes) + 0.5), len(colours))
+
+
+def _mesh(ax: Axes, xe: np.ndarray, ye: np.ndarray, grid: np.ndarray, meta: TableMeta):
+    cmap, norm = _cmap(meta)
+    return ax.pcolormesh(xe, ye, grid, cmap=cmap, norm=norm, shading="flat", antialiased=False,
+                         linewidth=0, rasterized=True)
+
+
+def _hatch(ax: Axes, xe: np.ndarray, ye: np.ndarray, mask: np.ndarray) -> None:
+    """Hatch the cells where ``mask[j, i]`` (one rectangle per run of cells in a row)."""
+    rects = []
+    for j, row in enumerate(np.asarray(mask, dtype=bool)):
+        d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+        for i0, i1 in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)):
+            rects.append(Rectangle((xe[i0], ye[j]), xe[i1] - xe[i0], ye[j + 1] - ye[j]))
+    if rects:
+        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor=HATCH_COLOUR, linewidth=0,
+                                          hatch=HATCH, zorder=2), autolim=False)
+
+
+def _setup_axis(ax: Axes, which: str, axis: dict, edges: np.ndarray, log: bool) -> None:
+    set_label, set_lim, set_scale = (
+        (ax.set_xlabel, ax.set_xlim, ax.set_xscale) if which == "x" else (ax.set_ylabel, ax.set_ylim, ax.set_yscale)
+    )
+    if log:
+        set_scale("log")
+        axis_ = ax.xaxis if which == "x" else ax.yaxis
+        axis_.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis_.set_major_formatter(FormatStrFormatter("%g"))
+        axis_.set_minor_formatter(NullFormatter())
+    set_lim(edges[0], edges[-1])
+    set_label(axis_label(axis), parse_math=False)
+
+
+def _inside(value, edges: np.ndarray) -> bool:
+    return value is not None and edges[0] <= float(value) <= edges[-1]
+
+
+def _baseline_handle() -> Line2D:
+    return Line2D([], [], linestyle="none", label=BASELINE_LABEL, **BASELINE_MARKER)
+
+
+def legend_handles(meta: TableMeta, codes: np.ndarray, several: bool = False, baseline: bool = True,
+                   baseline_handle=None) -> list:
+    """Legend entries for the regimes present in ``codes`` (in regime order).
+
+    Parameters
+    ----------
+    meta : TableMeta
+        Gives the regime order and colours.
+    codes : array of int
+        Regime codes shown (any shape); :data:`NO_NE` adds a grey "no pure NE" entry.
+    several : bool
+        Add a hatched "several pure NE" entry.
+    baseline : bool
+        Add the baseline entry (``baseline_handle``, or the star marker by default).
+
+    Returns
+    -------
+    list of matplotlib artists
+        Proxy artists whose labels are the regime names present, then the extras.
+    """
+    present = set(np.unique(np.asarray(codes)).tolist())
+    colours = regime_colours(meta.regimes)
+    handles: list = [Patch(facecolor=colours[r], edgecolor="none", label=r)
+                     for k, r in enumerate(meta.regimes) if k in present]
+    if NO_NE in present:
+        handles.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=NO_NE_LABEL))
+    if several:
+        handles.append(Patch(facecolor="white", edgecolor=HATCH_COLOUR, linewidth=0.6, hatch=HATCH,
+                             label=SEVERAL_LABEL))
+    if baseline:
+        handles.append(baseline_handle if baseline_handle is not None else _baseline_handle())
+    return handles
+
+
+def _legend_right(ax: Axes, handles: list):
+    leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                    frameon=False, handlelength=1.6)
+    for t in leg.get_texts():
+        t.set_parse_math(False)
+    return leg
+
+
+def _common_legend(fig: Figure, handles: list):
+    """One legend for the whole figure, below the panels, in at most two rows."""
+    ncols = len(handles) if len(handles) <= 6 else math.ceil(len(handles) / 2)
+    leg = fig.legend(handles=handles, loc="outside lower center", ncols=ncols, frameon=False,
+                     handlelength=1.6, columnspacing=1.6)
+    for t in leg.get_texts():
+        t.set_parse_math(False)
+    return leg
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _baseline_xy(meta: TableMeta) -> tuple:
+    return tuple(meta.baseline.get(a["param"]) for a in meta.axes[:2])
+
+
+def _draw_2d(ax: Axes, meta: TableMeta, xs, ys, codes2: np.ndarray, several2, baseline_xy) -> dict:
+    """Draw one 2-D panel (codes2 has shape (n_y, n_x)); returns what the legend needs."""
+    ox, oy = np.argsort(xs, kind="stable"), np.argsort(ys, kind="stable")  # 'list' axes may be unsorted
+    codes2 = codes2[np.ix_(oy, ox)]
+    several2 = None if several2 is None else several2[np.ix_(oy, ox)]
+    (xe, xlog), (ye, ylog) = _edges(xs[ox]), _edges(ys[oy])
+    _mesh(ax, xe, ye, codes2, meta)
+    has_several = several2 is not None and bool(np.any(several2))
+    if has_several:
+        _hatch(ax, xe, ye, several2)
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
+    _setup_axis(ax, "y", meta.axes[1], ye, ylog)
+    bx, by = baseline_xy
+    shown = _inside(bx, xe) and _inside(by, ye)
+    if shown:
+        ax.plot([bx], [by], linestyle="none", zorder=5, clip_on=False, label="_baseline", **BASELINE_MARKER)
+    return {"codes": codes2, "several": has_several, "baseline": shown}
+
+
+def _check_axes(meta: TableMeta, n: int, what: str) -> None:
+    if len(meta.axes) != n:
+        raise ValueError(f"{what} needs a {n}-axis table, this one has {len(meta.axes)} axes")
+
+
+@_styled
+def _diagram(table, meta, column, game, ax, title, legend) -> Figure:
+    """One 2-D panel of ``column`` (hatched where several NE when ``game == "nash"``)."""
+    _check_axes(meta, 2, "a phase diagram")
+    xs, ys = axis_values(table, meta)
+    if game is None:
+        codes, several = regime_codes(table, meta, column).reshape(grid_shape(meta)), None
+    else:
+        codes, several = _grids(table, meta, game)
+    ax = _new_axes(ax, (6.4, 4.5))
+    info = _draw_2d(ax, meta, xs, ys, codes.T, None if several is None else several.T, _baseline_xy(meta))
+    if title is not None:
+        ax.set_title(title, parse_math=False)
+    if legend:
+        _legend_right(ax, legend_handles(meta, info["codes"], info["several"], info["baseline"]))
+    return ax.figure
+
+
+def phase_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, column: str = "spe_regime",
+                  title: str | None = None, legend: bool = True) -> Figure:
+    """Categorical map of the regime in ``column`` over a 2-axis sweep.
+
+    Parameters
+    ----------
+    table, meta
+        A 2-axis equilibria table and its metadata (:func:`sim.table.read_table`).
+    ax : Axes, optional
+        Axes to draw into; a new 6.4 x 4.5 in figure if omitted.
+    column : str
+        Regime column, ``"spe_regime"`` by default (see :func:`regime_codes`).
+    title : str, optional
+        Axes title.
+    legend : bool
+        Draw a legend (regimes present, then "baseline") to the right of the axes.
+
+    Returns
+    -------
+    Figure
+        The figure holding ``ax``. x = first axis, y = second axis; the baseline point
+        is a white-edged black star.
+    """
+    return _diagram(table, meta, column, None, ax, title, legend)
+
+
+def nash_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title: str | None = None,
+                 legend: bool = True) -> Figure:
+    """Map of the simultaneous game's pure Nash equilibria over a 2-axis sweep.
+
+    Colour = the first regime (in regime order) among the pure NE at each point; grey
+    where ``nash_count == 0``; ``///`` hatching where ``nash_count > 1``.
+
+    Parameters
+    ----------
+    table, meta
+        A 2-axis equilibria table with the ``nash`` columns, and its metadata.
+    ax : Axes, optional
+        Axes to draw into; a new figure if omitted.
+    title : str, optional
+        Axes title.
+    legend : bool
+        Draw a legend (regimes present, "no pure NE", "several pure NE", "baseline").
+
+    Returns
+    -------
+    Figure
+        The figure holding ``ax``.
+    """
+    return _diagram(table, meta, "nash_regimes", "nash", ax, title, legend)
+
+
+@_styled
+def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legend: bool = True) -> Figure:
+    """Band plot of a 1-axis sweep: SPE regime (top) and pure-NE regime(s) (bottom).
+
+    Parameters
+    ----------
+    table, meta
+        A 1-axis equilibria table with the ``spe`` and ``nash`` columns.
+    ax : Axes, optional
+        Axes to draw into; a new 10 x 2.8 in figure if omitted.
+    legend : bool
+        Draw a common legend below the axes.
+
+    Returns
+    -------
+    Figure
+        The lower band shows the first NE regime, grey where there is none and hatched
+        where several pure NE coexist; a dashed vertical line marks the baseline.
+    """
+    _check_axes(meta, 1, "a regime strip")
+    (xs,) = axis_values(table, meta)
+    order = np.argsort(xs, kind="stable")  # 'list' axes may be unsorted
+    xs = xs[order]
+    spe, _ = _grids(table, meta, "spe")
+    nash, several = _grids(table, meta, "nash")
+    spe, nash, several = spe[order], nash[order], several[order]
+    ax = _new_axes(ax, (10, 2.8))
+    xe, xlog = _edges(xs)
+    top, bottom = np.array([1.1, 2.0]), np.array([0.0, 0.9])
+    _mesh(ax, xe, top, spe[None, :], meta)
+    _mesh(ax, xe, bottom, nash[None, :], meta)
+    _hatch(ax, xe, bottom, several[None, :])
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
+    ax.set_ylim(0, 2)
+    ax.set_yticks([1.55, 0.45], ["Sequential\n(SPE)", "Simultaneous\n(pure NE)"])
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    bx = meta.baseline.get(meta.axes[0]["param"])
+    shown = _inside(bx, xe)
+    line = dict(color="black", linestyle="--", linewidth=1.4)
+    if shown:
+        ax.axvline(float(bx), zorder=5, **line)
+    if legend:
+        handles = legend_handles(meta, np.concatenate([spe, nash]), bool(several.any()), shown,
+                                 Line2D([], [], label=BASELINE_LABEL, **line))
+        _common_legend(ax.figure, handles)
+    return ax.figure
+
+
+def facet_values(n: int, max_facets: int = 6) -> np.ndarray:
+    """Indices of at most ``max_facets`` evenly spaced values out of ``n`` (ends included)."""
+    if n <= max_facets:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, max_facets)).astype(int))
+
+
+@_styled
+def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] = ("spe", "nash"),
+                 max_facets: int = 6) -> Figure:
+    """Small multiples of the 2-D diagrams over the values of a 3rd axis.
+
+    Parameters
+    ----------
+    table, meta
+        A 3-axis equilibria table and its metadata.
+    games : sequence of {"spe", "nash"}
+        One block of rows per game (sequential SPE, simultaneous pure NE).
+    max_facets : int
+        At most this many panels in all: ``max_facets // len(games)`` evenly spaced
+        values of the 3rd axis (first and last included), in rows of at most 3.
+
+    Returns
+    -------
+    Figure
+        Shared x/y axes, one common legend below.
+    """
+    _check_axes(meta, 3, "a faceted phase diagram")
+    xs, ys, zs = axis_values(table, meta)
+    picks = facet_values(len(zs), max(1, max_facets // len(games)))
+    ncols = min(3, len(picks))
+    rows_per_game = math.ceil(len(picks) / ncols)
+    fig = Figure(figsize=(10, 0.7 + 3.1 * rows_per_game * len(games)), layout="constrained")
+    subfigs = np.atleast_1d(fig.subfigures(len(games), 1, squeeze=False).ravel())
+    za = meta.axes[2]
+    base = _baseline_xy(meta)
+    shown, several_any, codes_all = False, False, []
+    first = None
+    for g, (game, sf) in enumerate(zip(games, subfigs)):
+        sf.suptitle(f"({_LETTERS[g]}) {GAMES[game][1]}", parse_math=False)
+        axs = sf.subplots(rows_per_game, ncols, squeeze=False)
+        codes, several = _grids(table, meta, game)
+        for j, ax in enumerate(axs.flat):
+            if j >= len(picks):
+                ax.set_visible(False)
+                continue
+            if first is None:
+                first = ax
+            else:
+                ax.sharex(first)
+                ax.sharey(first)
+            k = picks[j]
+            info = _draw_2d(ax, meta, xs, ys, codes[:, :, k].T, None if several is None else several[:, :, k].T,
+                            base)
+            shown |= info["baseline"]
+            several_any |= info["several"]
+            codes_all.append(info["codes"].ravel())
+            ax.set_title(f"{za['param']} = {zs[k]:.3g} {za.get('unit') or ''}".rstrip(), parse_math=False)
+            last_block = g == len(games) - 1 and j + ncols >= len(picks)
+            if not last_block:
+                ax.set_xlabel("")
+                ax.tick_params(labelbottom=False)
+            if j % ncols:
+                ax.set_ylabel("")
+                ax.tick_params(labelleft=False)
+    _common_legend(fig, legend_handles(meta, np.concatenate(codes_all), several_any, shown))
+    return fig
+
+
+@_styled
+def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
+    """The standard figure of a run: two panels (2 axes), strip (1 axis) or facets (3).
+
+    Parameters
+    ----------
+    table, meta
+        An equilibria table and its metadata.
+
+    Returns
+    -------
+    Figure
+        For 2 axes, 10 x 4.5 in: (a) the sequential game's SPE and (b) the simultaneous
+        game's pure NE side by side, sharing axes, with one common legend below.
+    """
+    n = len(_check_rows(table, meta))
+    if n == 1:
+        return regime_strip(table, meta)
+    if n == 3:
+        return phase_facets(table, meta)
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    ax_a, ax_b = fig.subplots(1, 2, sharex=True, sharey=True)
+    xs, ys = axis_values(table, meta)
+    base = _baseline_xy(meta)
+    infos = []
+    for ax, game, letter in ((ax_a, "spe", "a"), (ax_b, "nash", "b")):
+        codes, several = _grids(table, meta, game)
+        infos.append(_draw_2d(ax, meta, xs, ys, codes.T, None if several is None else several.T, base))
+        ax.set_title(f"({letter}) {GAMES[game][1]}", parse_math=False)
+    ax_b.label_outer()
+    handles = legend_handles(meta, np.concatenate([i["codes"].ravel() for i in infos]),
+                             any(i["several"] for i in infos), any(i["baseline"] for i in infos))
+    _common_legend(fig, handles)
+    return fig
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _save_atomic(fig: Figure, path: Path, fmt: str) -> None:
+    """Save ``fig`` to a temporary file next to ``path``, then rename it into place."""
+    metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None}, "svg": {"Date": None}}[fmt]
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # default permissions
+    try:
+        with matplotlib.rc_context(STYLE):
+            fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """Redraw a run's standard figure from ``run_dir/equilibria.parquet``.
+
+    Parameters
+    ----------
+    run_dir : path
+        Directory holding the equilibria table.
+    formats : sequence of {"png", "pdf", "svg"}
+        Files to write, ``run_dir/phase_diagram.<fmt>`` (PNG at 200 dpi).
+
+    Returns
+    -------
+    list of Path
+        The files written, in ``formats`` order. Each is written atomically, without
+        timestamps, so the same table gives the same bytes.
+
+    Raises
+    ------
+    ResultsError
+        If the table is missing, unreadable or inconsistent with its metadata.
+    ValueError
+        If a format is not supported.
+    """
+    run_dir = Path(run_dir)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
+    table, meta = read_table(run_dir / TABLE_NAME)
+    fig = run_figure(table, meta)
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = run_dir / f"{FIGURE_NAME}.{fmt}"
+        _save_atomic(fig, path, fmt)
+        paths.append(path)
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sim.plot RUN_DIR [--format FMT ...]``: redraw a run's figures.
+
+    Returns
+    -------
+    int
+        0 on success; 2 (after one ``sim.plot: error: ...`` line on stderr) if the
+        table is missing or corrupt or a figure cannot be written.
+    """
+    matplotlib.use("Agg")
+    parser = argparse.ArgumentParser(prog="sim.plot", description="Redraw a run's phase diagram from its "
+                                     "equilibria table (nothing is solved).")
+    parser.add_argument("run_dir", type=Path, help=f"run directory holding {TABLE_NAME}")
+    parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
+                        help="output format (repeatable; default: png and pdf)")
+    args = parser.parse_args(argv)
+    try:
+        paths = draw_run(args.run_dir, tuple(args.formats or ("png", "pdf")))
+    except (ResultsError, OSError) as exc:
+        msg = " ".join(str(exc).split())
+        print(f"sim.plot: error: {msg}", file=sys.stderr)
+        return 2
+    for p in paths:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,364 @@
+"""Phase diagrams drawn from a saved equilibria table (``sim/plot.py``)."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from matplotlib.collections import PatchCollection, QuadMesh
+from matplotlib.colors import to_rgba
+from matplotlib.text import Text
+
+from sim import plot
+from sim.iraq2020 import SCENARIO as S
+from sim.iraq2020 import GameParams
+from sim.params import get_value, param_info
+from sim.solvers import SOLVERS
+from sim.sweep import make_axis, solve_grid
+from sim.table import ResultsError, TableMeta, read_table, write_table
+
+X, Y = "iraq.nationalism", "us.credibility"
+NX, NY = 30, 20
+
+
+def make_run(run_dir: Path, specs: list[dict], edit=None) -> Path:
+    """Solve a small grid and write ``run_dir/equilibria.parquet`` (``edit`` may alter columns)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    axes = [make_axis(f"sweep.{k}", GameParams, spec) for k, spec in zip("xyz", specs)]
+    table = solve_grid(S, GameParams(), axes, [SOLVERS["spe"], SOLVERS["nash"]], 8192)
+    meta = TableMeta(
+        S.name,
+        S.regimes,
+        tuple(
+            {"param": a.param, "unit": param_info(GameParams, a.param).unit,
+             "doc": param_info(GameParams, a.param).doc, "n": len(a.values)}
+            for a in axes
+        ),
+        {a.param: get_value(GameParams(), a.param) for a in axes},
+    )
+    if edit is not None:
+        table = edit(table)
+    write_table(table, meta, run_dir / "equilibria.parquet")
+    return run_dir
+
+
+SPEC_2D = [dict(param=X, start=0, stop=20, num=NX), dict(param=Y, start=0, stop=6, num=NY)]
+
+# rows (C order, y fastest) overwritten to exercise the simultaneous game's special cases
+NO_NE_ROWS = np.arange(0, 5)  # x index 0, y index 0..4
+SEVERAL_ROWS = np.arange(5 * NY + 10, 5 * NY + 16)  # x index 5, y index 10..15
+
+
+def with_special_nash(table: pa.Table) -> pa.Table:
+    """No pure NE on NO_NE_ROWS; two NE ('hedging' and 'confrontation') on SEVERAL_ROWS."""
+    count = table.column("nash_count").to_numpy().copy()
+    regimes = table.column("nash_regimes").to_numpy(zero_copy_only=False).astype(object)
+    count[NO_NE_ROWS], regimes[NO_NE_ROWS] = 0, ""
+    count[SEVERAL_ROWS], regimes[SEVERAL_ROWS] = 2, "hedging|confrontation"
+    table = table.set_column(table.column_names.index("nash_count"), "nash_count", pa.array(count))
+    return table.set_column(table.column_names.index("nash_regimes"), "nash_regimes",
+                            pa.array(regimes, type=pa.string()))
+
+
+@pytest.fixture(scope="module")
+def run2d(tmp_path_factory) -> Path:
+    return make_run(tmp_path_factory.mktemp("run2d"), SPEC_2D)
+
+
+@pytest.fixture(scope="module")
+def run2d_special(tmp_path_factory) -> Path:
+    return make_run(tmp_path_factory.mktemp("run2d_special"), SPEC_2D, with_special_nash)
+
+
+@pytest.fixture(scope="module")
+def table2d(run2d):
+    return read_table(run2d / "equilibria.parquet")
+
+
+def the_mesh(ax) -> QuadMesh:
+    meshes = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    assert len(meshes) == 1
+    return meshes[0]
+
+
+def legend_labels(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def present_in_order(meta, names) -> list[str]:
+    names = set(names)
+    return [r for r in meta.regimes if r in names]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+# ----------------------------------------------------------------------------- grids
+
+
+def test_regime_grid_matches_table_pivot(table2d):
+    table, meta = table2d
+    grid = plot.regime_grid(table, meta, "spe_regime")
+    assert grid.shape == (NY, NX)  # rows = 2nd axis (y), columns = 1st axis (x)
+    df = table.to_pandas()
+    pivot = df.pivot(index=Y, columns=X, values="spe_regime")  # rows: y ascending, cols: x ascending
+    expected = np.vectorize(meta.regimes.index)(pivot.to_numpy())
+    np.testing.assert_array_equal(grid, expected)
+
+
+def test_regime_grid_corners_of_non_square_grid(table2d):
+    table, meta = table2d
+    grid = plot.regime_grid(table, meta)
+    df = table.to_pandas()
+
+    def code_at(x, y):
+        (name,) = df.loc[np.isclose(df[X], x) & np.isclose(df[Y], y), "spe_regime"]
+        return meta.regimes.index(name)
+
+    lower_right, upper_left = code_at(20, 0), code_at(0, 6)
+    assert lower_right != upper_left  # so a transposed or flipped grid would be caught
+    assert grid[0, -1] == lower_right  # y = 0 (first row), x = 20 (last column)
+    assert grid[-1, 0] == upper_left
+    assert grid[0, 0] == code_at(0, 0) and grid[-1, -1] == code_at(20, 6)
+
+
+def test_nash_codes_take_first_regime_and_mark_none(run2d_special):
+    table, meta = read_table(run2d_special / "equilibria.parquet")
+    codes = plot.regime_codes(table, meta, "nash_regimes")
+    assert np.all(codes[NO_NE_ROWS] == plot.NO_NE)
+    assert np.all(codes[SEVERAL_ROWS] == meta.regimes.index("hedging"))  # hedging precedes confrontation
+    grid = plot.regime_grid(table, meta, "nash_regimes")
+    assert np.all(grid[0:5, 0] == plot.NO_NE) and np.all(grid[10:16, 5] == meta.regimes.index("hedging"))
+
+
+def test_table_inconsistent_with_meta_is_a_results_error(table2d):
+    table, meta = table2d
+    with pytest.raises(ResultsError, match="rows"):
+        plot.regime_grid(table.slice(0, NX * NY - 1), meta)
+    bad = table.set_column(table.column_names.index("spe_regime"), "spe_regime",
+                           pa.array(["no such regime"] * table.num_rows))
+    with pytest.raises(ResultsError, match="no such regime"):
+        plot.regime_grid(bad, meta)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def test_phase_diagram_image_is_the_regime_grid(table2d):
+    table, meta = table2d
+    fig = plot.phase_diagram(table, meta)
+    ax = fig.axes[0]
+    mesh = the_mesh(ax)
+    grid = plot.regime_grid(table, meta)
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(grid.shape), grid)
+    coords = mesh.get_coordinates()  # (n_y + 1, n_x + 1, 2) cell corners
+    assert coords.shape == (NY + 1, NX + 1, 2)
+    xs, ys = plot.axis_values(table, meta)
+    np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
+    np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
+    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]" and ax.get_ylabel() == "us.credibility [$bn/yr]"
+
+
+def test_phase_diagram_legend_lists_exactly_the_regimes_present(table2d):
+    table, meta = table2d
+    fig = plot.phase_diagram(table, meta)
+    present = present_in_order(meta, table.column("spe_regime").to_pylist())
+    assert 1 < len(present) < len(meta.regimes)  # some, not all, regimes occur
+    assert legend_labels(fig.axes[0].get_legend()) == [*present, "baseline"]
+
+
+def test_same_regime_same_colour_everywhere(table2d):
+    table, meta = table2d
+    colours = plot.regime_colours(meta.regimes)
+    assert len(set(colours.values())) == len(meta.regimes) and plot.NO_NE_COLOUR not in colours.values()
+    for fig in (plot.phase_diagram(table, meta), plot.nash_diagram(table, meta)):
+        ax = fig.axes[0]
+        mesh = the_mesh(ax)
+        for k, r in enumerate(meta.regimes):
+            assert mesh.cmap(mesh.norm(k)) == to_rgba(colours[r])
+        assert mesh.cmap(mesh.norm(plot.NO_NE)) == to_rgba(plot.NO_NE_COLOUR)
+        for h in ax.get_legend().legend_handles:
+            if h.get_label() in colours:
+                assert h.get_facecolor() == to_rgba(colours[h.get_label()])
+
+
+def test_baseline_is_marked(table2d):
+    table, meta = table2d
+    ax = plot.phase_diagram(table, meta).axes[0]
+    (star,) = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (meta.baseline[X], meta.baseline[Y])
+
+
+def test_nash_diagram_greys_none_and_hatches_several(run2d_special):
+    table, meta = read_table(run2d_special / "equilibria.parquet")
+    ax = plot.nash_diagram(table, meta).axes[0]
+    grid = plot.regime_grid(table, meta, "nash_regimes")
+    np.testing.assert_array_equal(np.asarray(the_mesh(ax).get_array()).reshape(grid.shape), grid)
+    (hatch,) = [c for c in ax.collections if isinstance(c, PatchCollection)]
+    assert hatch.get_hatch() == plot.HATCH
+    xs, ys = plot.axis_values(table, meta)
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    boxes = [p.get_extents() for p in hatch.get_paths()]  # one rectangle per run of cells
+    covered = {
+        (i, j)
+        for b in boxes
+        for i in range(NX) for j in range(NY)
+        if b.x0 < xs[i] < b.x1 and b.y0 < ys[j] < b.y1
+    }
+    assert covered == {(5, j) for j in range(10, 16)}
+    assert np.isclose(sum(b.width * b.height for b in boxes), 6 * dx * dy)
+    labels = legend_labels(ax.get_legend())
+    assert labels[-3:] == [plot.NO_NE_LABEL, plot.SEVERAL_LABEL, "baseline"]
+    assert labels[:-3] == present_in_order(meta, [meta.regimes[c] for c in np.unique(grid) if c >= 0])
+
+
+def test_nash_diagram_without_special_cases_has_no_hatching_or_grey(table2d):
+    table, meta = table2d
+    assert np.all(table.column("nash_count").to_numpy() == 1)  # precondition of this test
+    ax = plot.nash_diagram(table, meta).axes[0]
+    assert not [c for c in ax.collections if isinstance(c, PatchCollection)]
+    labels = legend_labels(ax.get_legend())
+    assert plot.NO_NE_LABEL not in labels and plot.SEVERAL_LABEL not in labels
+
+
+def test_two_panel_figure_layout_and_fonts(run2d_special):
+    table, meta = read_table(run2d_special / "equilibria.parquet")
+    fig = plot.run_figure(table, meta)
+    assert tuple(fig.get_size_inches()) == (10, 4.5)
+    a, b = fig.axes
+    assert a.get_title().startswith("(a) Sequential game: subgame-perfect equilibrium")
+    assert b.get_title().startswith("(b) Simultaneous game: pure Nash equilibria")
+    assert a.get_shared_x_axes().joined(a, b) and a.get_shared_y_axes().joined(a, b)
+    assert a.get_legend() is None and b.get_legend() is None and len(fig.legends) == 1
+    nash_first = plot.regime_codes(table, meta, "nash_regimes")  # the NE colour is the first NE regime
+    shown = set(table.column("spe_regime").to_pylist()) | {meta.regimes[c] for c in nash_first if c >= 0}
+    assert legend_labels(fig.legends[0]) == [*present_in_order(meta, shown), plot.NO_NE_LABEL,
+                                             plot.SEVERAL_LABEL, "baseline"]
+    fig.canvas.draw()  # ticks exist once drawn
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    assert sizes and min(sizes) >= 8
+
+
+# ----------------------------------------------------------------------------- files and CLI
+
+
+def test_draw_run_writes_nonempty_png_and_pdf(run2d):
+    paths = plot.draw_run(run2d)
+    assert paths == [run2d / "phase_diagram.png", run2d / "phase_diagram.pdf"]
+    assert png_size(paths[0]) == (2000, 900)  # 10 x 4.5 in at 200 dpi
+    assert paths[1].read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in run2d.iterdir()) == ["equilibria.parquet", "phase_diagram.pdf",
+                                                       "phase_diagram.png"]  # no temp files left
+
+
+def test_redrawing_gives_identical_bytes(run2d_special):
+    first = [p.read_bytes() for p in plot.draw_run(run2d_special)]
+    second = [p.read_bytes() for p in plot.draw_run(run2d_special)]
+    assert first == second and all(first)
+
+
+def test_draw_run_rejects_unknown_format(run2d):
+    with pytest.raises(ValueError, match="jpeg"):
+        plot.draw_run(run2d, formats=("jpeg",))
+
+
+def test_main_redraws(run2d_special, capsys):
+    png = run2d_special / "phase_diagram.png"
+    png.unlink(missing_ok=True)
+    assert plot.main([str(run2d_special), "--format", "png"]) == 0
+    assert png.stat().st_size > 0 and not (run2d_special / "phase_diagram.svg").exists()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("corrupt", [False, True])
+def test_main_reports_missing_or_corrupt_table_in_one_line(tmp_path, capsys, corrupt):
+    if corrupt:
+        (tmp_path / "equilibria.parquet").write_bytes(b"not a parquet file")
+    assert plot.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sim.plot: error: ") and err.count("\n") == 1
+    assert not list(tmp_path.glob("phase_diagram*"))
+
+
+def test_module_imports_neither_hydra_nor_pyplot():
+    code = "import sys, sim.plot; print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
+
+
+# ----------------------------------------------------------------------------- 1 and 3 axes
+
+
+def test_one_axis_table_draws_a_strip(tmp_path):
+    run = make_run(tmp_path, [dict(param=X, start=0, stop=20, num=120)], with_special_nash)
+    table, meta = read_table(run / "equilibria.parquet")
+    fig = plot.regime_strip(table, meta)
+    (ax,) = fig.axes
+    top, bottom = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    spe = plot.regime_codes(table, meta, "spe_regime")
+    nash = plot.regime_codes(table, meta, "nash_regimes")
+    np.testing.assert_array_equal(np.asarray(top.get_array()).ravel(), spe)
+    np.testing.assert_array_equal(np.asarray(bottom.get_array()).ravel(), nash)
+    assert nash[0] == plot.NO_NE and nash[SEVERAL_ROWS[0]] == meta.regimes.index("hedging")
+    assert [c for c in ax.collections if isinstance(c, PatchCollection)]  # hatching
+    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]"
+    assert any(np.allclose(ln.get_xdata(), meta.baseline[X]) for ln in ax.get_lines())
+    labels = legend_labels(fig.legends[0])
+    assert labels[-3:] == [plot.NO_NE_LABEL, plot.SEVERAL_LABEL, "baseline"]
+    paths = plot.draw_run(run)
+    assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 0 for p in paths)
+
+
+def test_three_axis_table_draws_facets(tmp_path):
+    specs = [dict(param=X, start=0, stop=20, num=8), dict(param=Y, start=0, stop=6, num=6),
+             dict(param="iraq.security_value", start=0, stop=15, num=5)]
+    run = make_run(tmp_path, specs)
+    table, meta = read_table(run / "equilibria.parquet")
+    fig = plot.run_figure(table, meta)
+    panels = [ax for ax in fig.get_axes() if ax.get_visible()]
+    assert len(panels) == 6  # 3 values of the 3rd axis x 2 games
+    _, _, zs = plot.axis_values(table, meta)
+    titles = [ax.get_title() for ax in panels]
+    for k in plot.facet_values(5, 3):
+        assert f"iraq.security_value = {zs[k]:.3g} $bn/yr" in titles
+    codes = plot.regime_codes(table, meta, "spe_regime").reshape(8, 6, 5)
+    np.testing.assert_array_equal(np.asarray(the_mesh(panels[0]).get_array()).reshape(6, 8), codes[:, :, 0].T)
+    paths = plot.draw_run(run, formats=("png",))
+    assert paths == [run / "phase_diagram.png"] and paths[0].stat().st_size > 0
+
+
+def test_facet_values_are_evenly_spaced_and_include_ends():
+    assert list(plot.facet_values(4, 6)) == [0, 1, 2, 3]
+    assert list(plot.facet_values(11, 3)) == [0, 5, 10]
+    picks = plot.facet_values(100, 6)
+    assert len(picks) == 6 and picks[0] == 0 and picks[-1] == 99
+
+
+def test_geometric_axis_is_drawn_on_a_log_scale(tmp_path):
+    specs = [dict(param="arms.amortisation_years", space="logspace", start=1, stop=30, num=12),
+             dict(param=Y, start=0, stop=6, num=5)]
+    run = make_run(tmp_path, specs)
+    table, meta = read_table(run / "equilibria.parquet")
+    ax = plot.phase_diagram(table, meta).axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    lo, hi = ax.get_xlim()
+    assert 0 < lo < 1 and 30 < hi  # cells centred on the values in log space
+
+
+def test_unsorted_list_axis_is_drawn_in_ascending_order(tmp_path):
+    specs = [dict(param=X, space="list", values=[20.0, 0.0, 10.0]), dict(param=Y, start=0, stop=6, num=4)]
+    run = make_run(tmp_path, specs)
+    table, meta = read_table(run / "equilibria.parquet")
+    mesh = the_mesh(plot.phase_diagram(table, meta).axes[0])
+    assert np.all(np.diff(mesh.get_coordinates()[0, :, 0]) > 0)
+    grid = plot.regime_grid(table, meta)  # columns in table order: x = 20, 0, 10
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(4, 3), grid[:, [1, 2, 0]])
