@@ -69,3 +69,10 @@ def test_replace_and_batch():
     assert get_value(p, "iraq.nationalism") == 5.0 and p.us.aid == 1.0 and p.iraq.security_value == 3.7
     b = batch(GameParams(), {"iraq.nationalism": np.arange(3.0)})
     assert b.iraq.nationalism.shape == (1, 3)
+
+
+def test_parameter_reference_is_current():
+    """docs/parameters.md is generated; regenerate with: python -m sim.paramdoc > docs/parameters.md"""
+    from sim.paramdoc import reference
+
+    assert (ROOT / "docs/parameters.md").read_text() == reference()
