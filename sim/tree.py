@@ -46,7 +46,7 @@ class Chance:
     probs: tuple[float, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # array fields: compare trees by identity
 class Tree:
     """A finite perfect-information tree with optional chance nodes.
 
@@ -251,7 +251,7 @@ def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: fl
     n_batch, n_nodes, n_players = leaf_payoffs.shape[2], tree.n_nodes, tree.n_players
     values = np.zeros((n_nodes + 1, n_players, n_batch))  # last node: padding
     values[tree.leaves] = leaf_payoffs
-    choice = np.full((n_nodes, n_batch), -1, dtype=np.int16)
+    choice = np.full((n_nodes, n_batch), -1, dtype=np.int32)
     tie = np.zeros((n_nodes, n_batch), dtype=bool)
 
     for level in _levels(tree):
