@@ -15,15 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.params import ConfigError, from_mapping
+from sim.abm.rules import RuleOptions, get_rule
+from sim.abm.solver import AbmOptions, Shock
+from sim.params import ConfigError, check_value, from_mapping, param_info
 from sim.registry import get_scenario
 from sim.scenario import Scenario
-from sim.solvers import SOLVERS
 from sim.sweep import MAX_POINTS, Axis, grid_size, make_axis
 
 AXIS_KEYS = ("x", "y", "z")
 TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
-            "run_id", "plot", "max_points"}
+            "run_id", "plot", "max_points", "dynamics", "abm"}
+SOLVER_NAMES = ("spe", "nash", "abm")
+ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 PLOT_FORMATS = ("png", "pdf", "svg")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -42,6 +45,8 @@ class RunConfig:
     results_dir: str
     run_id: str | None
     plot_formats: tuple[str, ...]
+    abm: AbmOptions
+    trajectory_replicates: int
     resolved: Mapping[str, Any]  # the composed config, for the record
 
     @property
@@ -65,6 +70,47 @@ def _name(key: str, value) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
         raise ConfigError(f"{key}={value!r} must be a non-empty name of letters, digits, '_', '-', '.'")
     return value
+
+
+def parse_dynamics(data: Mapping[str, Any] | None) -> tuple[str, RuleOptions]:
+    """The learning rule's name and options from the ``dynamics`` group."""
+    data = dict(data or {"rule": "best_response"})
+    rule = get_rule(data.pop("rule", None)).name
+    allowed = {"revision_prob", "lam"}
+    if set(data) - allowed:
+        raise ConfigError(f"dynamics has unknown keys {sorted(set(data) - allowed)}; allowed: rule, {', '.join(sorted(allowed))}")
+    for key, v in data.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ConfigError(f"dynamics.{key}={v!r} is not a number")
+    return rule, RuleOptions(**{k: float(v) for k, v in data.items()})
+
+
+def parse_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
+    """``abm.shocks``: a list of ``{step: int, set: {dotted parameter: value}}``."""
+    out = []
+    for k, s in enumerate(shocks or []):
+        key = f"abm.shocks[{k}]"
+        if not isinstance(s, Mapping) or set(s) != {"step", "set"} or not isinstance(s["set"], Mapping):
+            raise ConfigError(f"{key}={s!r} must be {{step: int, set: {{parameter: value}}}}")
+        values = {}
+        for name, v in s["set"].items():
+            values[name] = check_value(param_info(scenario.params_cls, name), v)
+        out.append(Shock(_int(f"{key}.step", s["step"], 2), values))
+    return tuple(out)
+
+
+def parse_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, int]:
+    """Options of the agent-based model, and the number of recorded baseline runs."""
+    abm = dict(cfg.get("abm") or {})
+    if set(abm) - ABM_KEYS:
+        raise ConfigError(f"abm has unknown keys {sorted(set(abm) - ABM_KEYS)}; allowed: {sorted(ABM_KEYS)}")
+    rule, opts = parse_dynamics(cfg.get("dynamics"))
+    traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates", 200), 0)
+    shocks = parse_shocks(scenario, abm.pop("shocks", None))
+    for key, v in abm.items():
+        _int(f"abm.{key}", v, 1)
+    seed = _int("seed", cfg.get("seed", 0), 0)
+    return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, **abm), traj
 
 
 def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
@@ -96,8 +142,9 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
             f"sweep has {grid_size(axes)} points, more than max_points={max_points}; raise max_points to force"
         )
     solvers = cfg.get("solvers", ["spe", "nash"])
-    if not solvers or any(s not in SOLVERS for s in solvers):
-        raise ConfigError(f"solvers={list(solvers or [])!r}; allowed: a non-empty list from {sorted(SOLVERS)}")
+    if not solvers or any(s not in SOLVER_NAMES for s in solvers):
+        raise ConfigError(f"solvers={list(solvers or [])!r}; allowed: a non-empty list from {list(SOLVER_NAMES)}")
+    abm, trajectory_replicates = parse_abm(scenario, cfg)
     plot = cfg.get("plot") or {}
     formats = tuple(plot.get("formats", ("png", "pdf")))
     if set(plot) - {"formats"} or any(f not in PLOT_FORMATS for f in formats):
@@ -114,5 +161,7 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         results_dir=str(cfg.get("results_dir", "results")),
         run_id=None if run_id is None else _name("run_id", run_id),
         plot_formats=formats,
+        abm=abm,
+        trajectory_replicates=trajectory_replicates,
         resolved=dict(cfg),
     )

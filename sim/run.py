@@ -18,6 +18,10 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
+from functools import partial
+
+from sim.abm import trajectory
+from sim.abm.solver import solve_abm
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
@@ -73,11 +77,14 @@ def run(cfg: RunConfig, progress: bool | None = None) -> Path:
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
     try:
-        solvers = [SOLVERS[s] for s in cfg.solvers]
+        solvers = [partial(solve_abm, options=cfg.abm) if s == "abm" else SOLVERS[s] for s in cfg.solvers]
         with tqdm(total=cfg.n_points, unit="pt", desc=cfg.name, disable=None if progress is None else not progress) as bar:
             table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update)
         write_table(table, table_meta(cfg), tmp / TABLE)
         export_games(cfg.scenario, cfg.game, tmp)
+        if "abm" in cfg.solvers and cfg.trajectory_replicates:
+            tables = trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates)
+            trajectory.write(tables, tmp)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         draw_run(tmp, formats=cfg.plot_formats)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}

@@ -1,8 +1,9 @@
 """Solution concepts behind one signature, chosen by name.
 
-Every solver is ``solve(scenario, params) -> dict[str, array]``: for a batch of ``B``
-parameter points it returns tidy columns of length ``B`` (prefixed by the concept's
-name): numpy arrays for numbers and flags, dictionary-encoded Arrow arrays for labels
+Every solver is ``solve(scenario, params, index) -> dict[str, array]``: for a batch of
+``B`` parameter points (``index``: their global grid-point numbers, shape (B,), which
+stochastic solvers use to key their random streams) it returns tidy columns of length
+``B`` (prefixed by the concept's name): numpy arrays for numbers and flags, dictionary-encoded Arrow arrays for labels
 (regimes, actions), which Parquet stores compactly and pandas reads as categoricals.
 ``SOLVERS`` maps config names to solvers.
 """
@@ -32,7 +33,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def solve_spe(sc: Scenario, params) -> Columns:
+def solve_spe(sc: Scenario, params, index: np.ndarray | None = None) -> Columns:
     """Subgame-perfect equilibrium of the sequential variant, per parameter point.
 
     Columns: ``spe_regime``; ``spe_<actor>`` (action label on the path);
@@ -58,7 +59,7 @@ def regime_sets(present: np.ndarray, regimes: tuple[str, ...]) -> pa.DictionaryA
     return labels(codes, names)
 
 
-def solve_nash(sc: Scenario, params) -> Columns:
+def solve_nash(sc: Scenario, params, index: np.ndarray | None = None) -> Columns:
     """All pure Nash equilibria of the simultaneous variant, counted by regime.
 
     Columns: ``nash_count`` (number of pure NE; 0 = none), ``nash_regimes`` (regimes of
@@ -73,4 +74,5 @@ def solve_nash(sc: Scenario, params) -> Columns:
     return out
 
 
-SOLVERS: dict[str, Callable[[Scenario, object], Columns]] = {"spe": solve_spe, "nash": solve_nash}
+SOLVERS: dict[str, Callable[..., Columns]] = {"spe": solve_spe, "nash": solve_nash}
+"""The exact solvers; ``abm`` (sim.abm.solver.solve_abm) is bound to its options by the run."""

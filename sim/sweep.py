@@ -98,9 +98,10 @@ def solve_chunk(sc: Scenario, base, axes: Sequence[Axis], solvers: Sequence[Call
     """Tidy columns for grid points ``start..stop-1``: swept values then solver outputs."""
     cols = grid_columns(axes, start, stop)
     params = batch(base, cols)
+    index = np.arange(start, stop, dtype=np.int64)
     out = dict(cols)
     for solve in solvers:
-        out.update(solve(sc, params))
+        out.update(solve(sc, params, index))
     return out
 
 

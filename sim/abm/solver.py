@@ -1,0 +1,133 @@
+"""The agent-based model as a sweep solver: selection frequencies per grid point.
+
+``solve_abm(sc, params, index, options)`` simulates ``options.replicates`` runs of
+adaptive play at each of the ``B`` grid points in ``params`` (global indices ``index``)
+and returns per-point columns (prefix ``abm_``):
+
+* ``abm_freq_<regime>``: share of runs whose long-run (tail) play is mostly in that regime;
+* ``abm_modal_regime``: the regime selected most often;
+* ``abm_settled_share``: share of runs that settled on a pure Nash equilibrium (final
+  profile a pure NE, unchanged for ``settle_window`` steps);
+* ``abm_final_ne_share``: share of runs whose final profile is a pure NE;
+* ``abm_mean_settle_step``: mean step from which settled runs stayed put (NaN if none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.abm.model import LearningModel, Segment
+from sim.abm.rules import RuleOptions, get_rule
+from sim.params import ConfigError, replace_values
+from sim.scenario import Scenario, normal_form_batch_last
+from sim.solvers import labels, slug
+
+
+@dataclass(frozen=True)
+class Shock:
+    """At step ``step`` (>= 2) the parameters in ``values`` (dotted names) change."""
+
+    step: int
+    values: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class AbmOptions:
+    """How adaptive play is simulated (config: ``dynamics`` group and ``abm`` block)."""
+
+    rule: str = "best_response"
+    rule_options: RuleOptions = field(default_factory=RuleOptions)
+    steps: int = 200
+    replicates: int = 10
+    tail: int = 50
+    settle_window: int = 20
+    seed: int = 0
+    shocks: tuple[Shock, ...] = ()
+    max_runs: int = 100_000  # runs simulated in one model (bounds memory)
+
+    def __post_init__(self):
+        get_rule(self.rule)
+        for key in ("steps", "replicates", "tail", "settle_window", "max_runs"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ConfigError(f"abm.{key}={v!r} must be an integer >= 1")
+        if self.tail > self.steps or self.settle_window > self.steps:
+            raise ConfigError(f"abm.tail={self.tail} and abm.settle_window={self.settle_window} must be <= abm.steps={self.steps}")
+        for s in self.shocks:
+            if not 2 <= s.step <= self.steps:
+                raise ConfigError(f"abm.shocks: step={s.step} must be in [2, abm.steps={self.steps}]")
+
+
+def segments(sc: Scenario, params, n_points: int, shocks) -> list[Segment]:
+    """The stage games over time: the base games, then one per shock."""
+    out = [Segment(1, normal_form_batch_last(sc, params))]
+    for shock in shocks:
+        out.append(Segment(shock.step, normal_form_batch_last(sc, replace_values(params, dict(shock.values)))))
+    return [Segment(s.start, np.broadcast_to(s.payoffs, s.payoffs.shape[:-1] + (n_points,))) for s in out]
+
+
+def simulate(sc: Scenario, params, index: np.ndarray, options: AbmOptions, collect: bool = False) -> LearningModel:
+    """Build and run the Mesa model for the grid points ``index`` (all replicates)."""
+    index = np.asarray(index)
+    return LearningModel(
+        actors=[(a.name, a.actions) for a in sc.actors],
+        segments=segments(sc, params, len(index), options.shocks),
+        regime=sc.simultaneous.regime,
+        rule=get_rule(options.rule),
+        opts=options.rule_options,
+        points=index,
+        replicates=options.replicates,
+        steps=options.steps,
+        tail=options.tail,
+        seed=options.seed,
+        collect=collect,
+    ).run()
+
+
+def _take_points(params, sel: slice):
+    """The parameter batch restricted to points ``sel`` (rows of (1, B) leaves)."""
+    import dataclasses
+
+    kw = {}
+    for f in dataclasses.fields(params):
+        v = getattr(params, f.name)
+        if dataclasses.is_dataclass(v):
+            kw[f.name] = _take_points(v, sel)
+        elif isinstance(v, np.ndarray) and v.ndim == 2:
+            kw[f.name] = v[:, sel]
+        else:
+            kw[f.name] = v
+    return dataclasses.replace(params, **kw)
+
+
+def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions) -> dict:
+    """Selection statistics of adaptive play at each grid point (see module doc)."""
+    index = np.asarray(index)
+    n_points, reps = len(index), options.replicates
+    per_model = max(1, options.max_runs // reps)
+    n_reg = len(sc.regimes)
+    freq = np.zeros((n_points, n_reg))
+    settled = np.zeros(n_points)
+    final_ne = np.zeros(n_points)
+    settle_sum = np.zeros(n_points)
+    for lo in range(0, n_points, per_model):
+        sel = slice(lo, min(n_points, lo + per_model))
+        model = simulate(sc, _take_points(params, sel), index[sel], options)
+        o = model.outcomes(options.settle_window)
+        k = sel.stop - sel.start
+        modal = o["modal_regime"].reshape(k, reps)
+        freq[sel] = (modal[:, :, None] == np.arange(n_reg)).mean(axis=1)
+        s = o["settled"].reshape(k, reps)
+        settled[sel] = s.mean(axis=1)
+        final_ne[sel] = o["final_is_ne"].reshape(k, reps).mean(axis=1)
+        settle_sum[sel] = np.where(s, o["settle_step"].reshape(k, reps), 0).sum(axis=1)
+    out = {f"abm_freq_{slug(r)}": freq[:, k] for k, r in enumerate(sc.regimes)}
+    out["abm_modal_regime"] = labels(freq.argmax(axis=1), sc.regimes)
+    out["abm_settled_share"] = settled
+    out["abm_final_ne_share"] = final_ne
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["abm_mean_settle_step"] = np.where(settled > 0, settle_sum / (settled * reps), np.nan)
+    return out
