@@ -1,6 +1,8 @@
 """One run: solve the configured grid and write a complete run directory.
 
-``results/<name>/<run-id>/`` holds ``equilibria.parquet`` (the tidy table),
+``results/<name>/<run-id>/`` holds ``equilibria.parquet`` (the tidy table; with the
+agent-based model also ``abm_runs.parquet``, one row per run, and the baseline's
+``trajectory*.parquet``),
 ``config.yaml`` (the composed config), ``baseline.nfg`` / ``baseline.efg`` (the baseline
 games, for Gambit), the figures, and ``manifest.json`` (written last). The directory is
 built under a hidden ``.partial`` name and renamed into place when complete, so a run
@@ -15,6 +17,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 from tqdm import tqdm
 
@@ -32,6 +36,7 @@ from sim.sweep import solve_grid
 from sim.table import TableMeta, write_table
 
 TABLE = "equilibria.parquet"
+RUNS_TABLE = "abm_runs.parquet"
 
 
 def _now() -> str:
@@ -77,10 +82,14 @@ def run(cfg: RunConfig, progress: bool | None = None) -> Path:
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
     try:
-        solvers = [partial(solve_abm, options=cfg.abm) if s == "abm" else SOLVERS[s] for s in cfg.solvers]
+        run_parts: list = []
+        solvers = [partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append) if s == "abm" else SOLVERS[s]
+                   for s in cfg.solvers]
         with tqdm(total=cfg.n_points, unit="pt", desc=cfg.name, disable=None if progress is None else not progress) as bar:
             table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update)
         write_table(table, table_meta(cfg), tmp / TABLE)
+        if run_parts:
+            pq.write_table(pa.concat_tables(run_parts), tmp / RUNS_TABLE, compression="zstd")
         export_games(cfg.scenario, cfg.game, tmp)
         if "abm" in cfg.solvers and cfg.trajectory_replicates:
             tables = trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hydra import compose, initialize_config_dir
@@ -120,3 +121,22 @@ def test_bad_input_one_line_error_and_no_results(override, fragment, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sim: error: ") and fragment in lines[0], r.stderr
     assert not (tmp_path / "res").exists()
+
+
+def test_abm_run_writes_per_run_and_trajectory_tables(tmp_path):
+    data = tiny(composed(["experiment=abm_selection", "abm.steps=40", "abm.replicates=3", "abm.tail=10",
+                          "abm.settle_window=5", "abm.trajectory_replicates=12"]), tmp_path)
+    cfg = parse_run_config(data)
+    out = run(cfg, progress=False)
+    runs = pq.read_table(out / "abm_runs.parquet").to_pandas()
+    assert len(runs) == cfg.n_points * 3
+    assert sorted(runs["point"].unique().tolist()) == list(range(cfg.n_points))
+    table = pq.read_table(out / "equilibria.parquet").to_pandas()
+    settled = runs.groupby("point")["settled"].mean().to_numpy()
+    assert settled.tolist() == table["abm_settled_share"].tolist()
+    traj = pq.read_table(out / "trajectory.parquet").to_pandas()
+    assert traj["step"].max() == 40 and set(traj["actor"]) == set(cfg.scenario.players)
+    shares = traj.groupby(["step", "actor"])["share"].sum()
+    assert np.allclose(shares, 1.0)
+    m = json.loads((out / "manifest.json").read_text())
+    assert {"abm_runs.parquet", "trajectory.parquet", "trajectory_stats.parquet"} <= set(m["files"])

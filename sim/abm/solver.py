@@ -10,14 +10,18 @@ and returns per-point columns (prefix ``abm_``):
   profile a pure NE, unchanged for ``settle_window`` steps);
 * ``abm_final_ne_share``: share of runs whose final profile is a pure NE;
 * ``abm_mean_settle_step``: mean step from which settled runs stayed put (NaN if none).
+
+With ``runs_sink`` it also hands over one tidy table per batch with a row per run
+(:func:`run_table`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from sim.abm.model import LearningModel, Segment
 from sim.abm.rules import RuleOptions, get_rule
@@ -103,7 +107,31 @@ def _take_points(params, sel: slice):
     return dataclasses.replace(params, **kw)
 
 
-def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions) -> dict:
+def run_table(sc: Scenario, index: np.ndarray, replicates: int, o: Mapping[str, np.ndarray]) -> pa.Table:
+    """One row per run: grid point, replicate, final actions, settling, regime, tail shares.
+
+    ``tail_<actor>_<action>`` is the share of the tail steps in which the actor played it.
+    """
+    shape = sc.simultaneous.shape
+    final = np.unravel_index(o["final_profile"], shape)
+    cols = {
+        "point": np.repeat(np.asarray(index, dtype=np.int64), replicates),
+        "replicate": np.tile(np.arange(replicates, dtype=np.int64), len(index)),
+    }
+    for j, actor in enumerate(sc.actors):
+        cols[f"final_{slug(actor.name)}"] = labels(final[j], actor.actions)
+    cols["final_is_ne"] = o["final_is_ne"]
+    cols["settled"] = o["settled"]
+    cols["settle_step"] = o["settle_step"].astype(np.int64)
+    cols["modal_regime"] = labels(o["modal_regime"], sc.regimes)
+    for j, actor in enumerate(sc.actors):
+        for k, action in enumerate(actor.actions):
+            cols[f"tail_{slug(actor.name)}_{slug(action)}"] = o[f"tail_share_{j}"][k]
+    return pa.table(cols)
+
+
+def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions,
+              runs_sink: Callable[[pa.Table], None] | None = None) -> dict:
     """Selection statistics of adaptive play at each grid point (see module doc)."""
     index = np.asarray(index)
     n_points, reps = len(index), options.replicates
@@ -117,6 +145,8 @@ def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions) -> d
         sel = slice(lo, min(n_points, lo + per_model))
         model = simulate(sc, _take_points(params, sel), index[sel], options)
         o = model.outcomes(options.settle_window)
+        if runs_sink is not None:
+            runs_sink(run_table(sc, index[sel], reps, o))
         k = sel.stop - sel.start
         modal = o["modal_regime"].reshape(k, reps)
         freq[sel] = (modal[:, :, None] == np.arange(n_reg)).mean(axis=1)
