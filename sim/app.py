@@ -13,11 +13,14 @@ from pathlib import Path
 
 import hydra
 from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import parse_run_config
 from sim.params import ConfigError
 from sim.registry import SCENARIOS
+from sim.run import TileFailed
 from sim.table import ResultsError
 
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
@@ -64,6 +67,11 @@ def _hydra_main(cfg: DictConfig) -> None:
     except (ConfigError, ResultsError) as exc:
         print(f"sim: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except TileFailed as exc:
+        if HydraConfig.get().mode == RunMode.MULTIRUN:
+            raise  # let the launcher record the failure and run the other tile jobs
+        print(f"sim: error: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def main() -> None:

@@ -21,10 +21,11 @@ from sim.params import ConfigError, check_value, from_mapping, param_info
 from sim.registry import get_scenario
 from sim.scenario import Scenario
 from sim.sweep import MAX_POINTS, Axis, grid_size, make_axis
+from sim.tiles import TileSpec, parse_tiles
 
 AXIS_KEYS = ("x", "y", "z")
 TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
-            "run_id", "plot", "max_points", "dynamics", "abm"}
+            "run_id", "plot", "max_points", "dynamics", "abm", "tiles"}
 SOLVER_NAMES = ("spe", "nash", "abm")
 ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 PLOT_FORMATS = ("png", "pdf", "svg")
@@ -47,6 +48,7 @@ class RunConfig:
     plot_formats: tuple[str, ...]
     abm: AbmOptions
     trajectory_replicates: int
+    tiles: TileSpec
     resolved: Mapping[str, Any]  # the composed config, for the record
 
     @property
@@ -55,8 +57,9 @@ class RunConfig:
 
 
 def config_hash(resolved: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of the config, without where-to-write keys."""
-    data = {k: v for k, v in resolved.items() if k not in ("run_id", "results_dir")}
+    """sha256 of the canonical JSON of the config, without where-to-write and tiling keys
+    (tiling never changes results, and every tile job of a run must agree on its hash)."""
+    data = {k: v for k, v in resolved.items() if k not in ("run_id", "results_dir", "tiles")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -163,5 +166,6 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         plot_formats=formats,
         abm=abm,
         trajectory_replicates=trajectory_replicates,
+        tiles=parse_tiles(cfg.get("tiles"), grid_size(axes)),
         resolved=dict(cfg),
     )

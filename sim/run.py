@@ -2,11 +2,16 @@
 
 ``results/<name>/<run-id>/`` holds ``equilibria.parquet`` (the tidy table; with the
 agent-based model also ``abm_runs.parquet``, one row per run, and the baseline's
-``trajectory*.parquet``),
-``config.yaml`` (the composed config), ``baseline.nfg`` / ``baseline.efg`` (the baseline
-games, for Gambit), the figures, and ``manifest.json`` (written last). The directory is
-built under a hidden ``.partial`` name and renamed into place when complete, so a run
-directory that exists is a finished run, and two runs never share one.
+``trajectory*.parquet``), ``config.yaml`` (the composed config), ``baseline.nfg`` /
+``baseline.efg`` (the baseline games, for Gambit), the figures, and ``manifest.json``
+(written last). The directory is built under a hidden ``.partial`` name and renamed into
+place when complete, so a run directory that exists is a finished run, and two runs
+never share one.
+
+Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-id>/``
+(:mod:`sim.tiles`), one job per tile or all in turn, and the job that finds every tile
+present merges them into the run directory. Their run id is derived from the config
+hash, so every tile job — and a rerun after a crash — agrees on it.
 """
 
 from __future__ import annotations
@@ -14,16 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import yaml
 from tqdm import tqdm
 
-from functools import partial
-
+from sim import tiles
 from sim.abm import trajectory
 from sim.abm.solver import solve_abm
 from sim.config import RunConfig, config_hash
@@ -33,10 +38,14 @@ from sim.params import get_value, param_info
 from sim.plot import draw_run
 from sim.solvers import SOLVERS
 from sim.sweep import solve_grid
-from sim.table import TableMeta, write_table
+from sim.table import TableMeta, write_parquet, write_table
 
 TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
+
+
+class TileFailed(RuntimeError):
+    """A tile job raised; its error is kept beside the tiles and the others are kept."""
 
 
 def _now() -> str:
@@ -54,8 +63,37 @@ def table_meta(cfg: RunConfig) -> TableMeta:
     return TableMeta(cfg.scenario.name, cfg.scenario.regimes, tuple(axes), baseline)
 
 
-def _publish(tmp: Path, parent: Path, run_id: str) -> Path:
-    """Rename the finished ``tmp`` directory to ``parent/run_id`` (or ``run_id-2``...)."""
+def run_id_of(cfg: RunConfig) -> str:
+    """The run id: configured, or derived from the config (tiled runs), or time + hash."""
+    chash = config_hash(cfg.resolved)
+    if cfg.run_id:
+        return cfg.run_id
+    if cfg.tiles.count > 1:
+        return f"tiled-{chash[:16]}"
+    return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{chash[:8]}"
+
+
+def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
+    """Solve grid points ``[start, stop)``: (points table, per-run table or None)."""
+    run_parts: list = []
+    solvers = [partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append) if s == "abm" else SOLVERS[s]
+               for s in cfg.solvers]
+    with tqdm(total=stop - start, unit="pt", desc=desc, disable=None if progress is None else not progress) as bar:
+        table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop)
+    return table, (pa.concat_tables(run_parts) if run_parts else None)
+
+
+def _private_tmpdir(parent: Path, run_id: str) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
+    return tmp
+
+
+def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
+    """Rename the finished ``tmp`` to ``parent/run_id``; if taken, ``run_id-2``... when
+    ``unique``, else keep the existing (identical) run and drop ``tmp``."""
     for k in range(1, 100):
         final = parent / (run_id if k == 1 else f"{run_id}-{k}")
         try:
@@ -64,45 +102,86 @@ def _publish(tmp: Path, parent: Path, run_id: str) -> Path:
         except OSError:
             if not final.exists():
                 raise
+            if not unique:
+                shutil.rmtree(tmp, ignore_errors=True)
+                return final
     raise FileExistsError(f"too many runs named {run_id} in {parent}")
 
 
-def run(cfg: RunConfig, progress: bool | None = None) -> Path:
-    """Solve ``cfg``'s grid and write its run directory; returns the directory.
-
-    ``progress``: show a progress bar (None = only on a terminal).
-    """
-    started = _now()
-    chash = config_hash(cfg.resolved)
-    run_id = cfg.run_id or f"{dt.datetime.now():%Y%m%d-%H%M%S}-{chash[:8]}"
+def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, started: str,
+           unique: bool = True) -> Path:
+    """Write every output of a solved grid into a new run directory and publish it."""
     parent = Path(cfg.results_dir) / cfg.name
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
+    tmp = _private_tmpdir(parent, run_id)
     try:
-        run_parts: list = []
-        solvers = [partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append) if s == "abm" else SOLVERS[s]
-                   for s in cfg.solvers]
-        with tqdm(total=cfg.n_points, unit="pt", desc=cfg.name, disable=None if progress is None else not progress) as bar:
-            table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update)
         write_table(table, table_meta(cfg), tmp / TABLE)
-        if run_parts:
-            pq.write_table(pa.concat_tables(run_parts), tmp / RUNS_TABLE, compression="zstd")
+        if runs is not None:
+            write_parquet(runs, tmp / RUNS_TABLE)
         export_games(cfg.scenario, cfg.game, tmp)
         if "abm" in cfg.solvers and cfg.trajectory_replicates:
-            tables = trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates)
-            trajectory.write(tables, tmp)
+            trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         draw_run(tmp, formats=cfg.plot_formats)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         manifest = build_manifest(
-            run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash, seed=cfg.seed,
-            started=started, finished=_now(), files=files, n_points=cfg.n_points,
+            run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=config_hash(cfg.resolved),
+            seed=cfg.seed, started=started, finished=_now(), files=files, n_points=cfg.n_points,
         )
         write_json(tmp / "manifest.json", manifest)
-        return _publish(tmp, parent, run_id)
+        return _publish(tmp, parent, run_id, unique)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None) -> Path:
+    """Solve this job's missing tiles, then merge if every tile is present.
+
+    Returns the run directory once merged, else the tiles directory.
+    """
+    parent = Path(cfg.results_dir) / cfg.name
+    final = parent / run_id
+    if (final / "manifest.json").exists():
+        return final  # already complete: nothing to redo
+    tdir = parent / f".tiles-{run_id}"
+    tdir.mkdir(parents=True, exist_ok=True)
+    count, n = cfg.tiles.count, cfg.n_points
+    failed = []
+    for k in cfg.tiles.indices():  # a failing tile does not stop the others
+        start, stop = tiles.tile_range(n, count, k)
+        if tiles.tile_done(tdir, count, k, stop - start):
+            continue
+        try:
+            table, runs = solve_range(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}")
+            tiles.write_tile(tdir, count, k, table, runs)
+        except Exception as exc:
+            line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+            tiles.failure_path(tdir, count, k).write_text(line + "\n")
+            print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
+            failed.append(k)
+    if failed:
+        raise TileFailed(f"{len(failed)} tile(s) of {count} failed ({', '.join(map(str, failed))}); "
+                         f"finished tiles are kept in {tdir}; rerun the same command to finish")
+    sizes = [stop - start for start, stop in (tiles.tile_range(n, count, k) for k in range(count))]
+    if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
+        return tdir
+    table = tiles.read_tiles(tdir, count)
+    runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
+    out = finish(cfg, table, runs, run_id, _now(), unique=False)
+    shutil.rmtree(tdir, ignore_errors=True)
+    return out
+
+
+def run(cfg: RunConfig, progress: bool | None = None) -> Path:
+    """Solve ``cfg``'s grid (or this job's tiles) and write the run directory.
+
+    ``progress``: show a progress bar (None = only on a terminal). Returns the run
+    directory, or for a tile job whose siblings are not all done, the tiles directory.
+    """
+    run_id = run_id_of(cfg)
+    (Path(cfg.results_dir) / cfg.name).mkdir(parents=True, exist_ok=True)
+    if cfg.tiles.count > 1:
+        return run_tiles(cfg, run_id, progress)
+    started = _now()
+    table, runs = solve_range(cfg, 0, cfg.n_points, progress, cfg.name)
+    return finish(cfg, table, runs, run_id, started)

@@ -112,13 +112,15 @@ def solve_grid(
     solvers: Sequence[Callable],
     chunk_size: int = 8192,
     progress: Callable[[int], None] | None = None,
+    start: int = 0,
+    stop: int | None = None,
 ) -> pa.Table:
-    """Solve every grid point in chunks; one row per point, in C order."""
-    n = grid_size(axes)
+    """Solve grid points ``[start, stop)`` (default: all) in chunks; a row per point, C order."""
+    n = grid_size(axes) if stop is None else stop
     parts = []
-    for start in range(0, n, chunk_size):
-        stop = min(n, start + chunk_size)
-        parts.append(pa.table(solve_chunk(sc, base, axes, solvers, start, stop)))
+    for lo in range(start, n, chunk_size):
+        hi = min(n, lo + chunk_size)
+        parts.append(pa.table(solve_chunk(sc, base, axes, solvers, lo, hi)))
         if progress is not None:
-            progress(stop - start)
+            progress(hi - lo)
     return pa.concat_tables(parts).combine_chunks()

@@ -9,12 +9,16 @@ needs, so figures are drawn from this file alone::
      "axes": [{"param": str, "unit": str, "doc": str, "n": int}, ...],
      "baseline": {param: float, ...}}       # baseline value of each swept parameter
 
-Files are written deterministically (same table ⇒ same bytes).
+Files are written deterministically: same rows ⇒ same bytes, however the rows were
+computed (chunks, tiles, processes). Label columns are stored as plain strings, which
+Parquet dictionary-encodes in order of first appearance, and row groups have a fixed
+size, :data:`ROW_GROUP` rows.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 META_KEY = b"sim"
+ROW_GROUP = 1 << 16
 
 
 class ResultsError(ValueError):
@@ -45,10 +50,28 @@ class TableMeta:
         )
 
 
+def canonical(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded label columns as plain strings, one chunk per column."""
+    cols = []
+    for field, col in zip(table.schema, table.columns):
+        cols.append(col.cast(pa.string()) if pa.types.is_dictionary(field.type) else col)
+    return pa.table(cols, names=table.column_names).combine_chunks()
+
+
+def write_parquet(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
+    """Write ``table`` deterministically and atomically (temporary name, then rename)."""
+    table = canonical(table)
+    if metadata is not None:
+        table = table.replace_schema_metadata(metadata)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP, write_statistics=True)
+    os.replace(tmp, path)
+
+
 def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:
-    """Write ``table`` with ``meta`` to ``path`` (Parquet, zstd, no timestamps)."""
-    table = table.replace_schema_metadata({META_KEY: meta.to_json().encode()})
-    pq.write_table(table, path, compression="zstd", write_statistics=True)
+    """Write an equilibria table with its metadata (see :func:`write_parquet`)."""
+    write_parquet(table, path, {META_KEY: meta.to_json().encode()})
 
 
 def read_table(path: Path) -> tuple[pa.Table, TableMeta]:

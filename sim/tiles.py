@@ -1,0 +1,95 @@
+"""Tiles: a large grid split into contiguous ranges, solved as separate jobs and merged.
+
+Tile ``k`` of ``T`` holds grid points ``[k*n//T, (k+1)*n//T)`` (C order). Its results are
+written, atomically, to ``<tiles dir>/tile-<k>-of-<T>.parquet`` (and ``...-runs.parquet``
+for the agent-based model's per-run table); a file that exists is a finished tile, so a
+rerun of the same command solves only the missing ones. A tile that fails leaves
+``tile-<k>-of-<T>.failed`` holding the error, and the other tiles are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.params import ConfigError
+from sim.table import ResultsError, write_parquet
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    """``count`` tiles; ``index`` = the one tile this job solves (None: all, in turn)."""
+
+    count: int = 1
+    index: int | None = None
+
+    def indices(self) -> range:
+        return range(self.count) if self.index is None else range(self.index, self.index + 1)
+
+
+def parse_tiles(data, n_points: int) -> TileSpec:
+    data = dict(data or {})
+    if set(data) - {"count", "index"}:
+        raise ConfigError(f"tiles has unknown keys {sorted(set(data) - {'count', 'index'})}; allowed: count, index")
+    count, index = data.get("count", 1), data.get("index")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= n_points:
+        raise ConfigError(f"tiles.count={count!r} must be an integer in [1, {n_points}] (the grid's points)")
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count):
+        raise ConfigError(f"tiles.index={index!r} must be null (all tiles) or an integer in [0, {count - 1}]")
+    return TileSpec(count, index)
+
+
+def tile_range(n_points: int, count: int, k: int) -> tuple[int, int]:
+    """Grid points ``[start, stop)`` of tile ``k`` of ``count``."""
+    return k * n_points // count, (k + 1) * n_points // count
+
+
+def tile_path(directory: Path, count: int, k: int, kind: str = "") -> Path:
+    suffix = f"-{kind}" if kind else ""
+    return Path(directory) / f"tile-{k:05d}-of-{count:05d}{suffix}.parquet"
+
+
+def failure_path(directory: Path, count: int, k: int) -> Path:
+    return Path(directory) / f"tile-{k:05d}-of-{count:05d}.failed"
+
+
+def tile_done(directory: Path, count: int, k: int, n_rows: int) -> bool:
+    """Whether tile ``k`` is written and whole (its row count is right)."""
+    path = tile_path(directory, count, k)
+    try:
+        return pq.ParquetFile(path).metadata.num_rows == n_rows
+    except (OSError, pa.ArrowException):
+        return False
+
+
+def write_tile(directory: Path, count: int, k: int, table: pa.Table, runs: pa.Table | None) -> None:
+    """Write a finished tile: the per-run table first, the points table last (the marker)."""
+    if runs is not None:
+        write_parquet(runs, tile_path(directory, count, k, "runs"))
+    write_parquet(table, tile_path(directory, count, k))
+    failure_path(directory, count, k).unlink(missing_ok=True)
+
+
+def read_tiles(directory: Path, count: int, kind: str = "") -> pa.Table:
+    """All tiles of one kind, concatenated in tile order."""
+    parts = []
+    for k in range(count):
+        path = tile_path(directory, count, k, kind)
+        try:
+            parts.append(pq.read_table(path))
+        except (OSError, pa.ArrowException) as exc:
+            raise ResultsError(f"tile {k} of {count} is unreadable ({path}): {exc}") from None
+    return pa.concat_tables(parts)
+
+
+def failures(directory: Path, count: int) -> dict[int, str]:
+    """Tiles that failed (and have not been redone since), with their error line."""
+    out = {}
+    for k in range(count):
+        p = failure_path(directory, count, k)
+        if p.exists():
+            out[k] = p.read_text().strip()
+    return out
