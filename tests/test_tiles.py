@@ -1,0 +1,148 @@
+"""Tiled sweeps: same bytes as one process, resume after a real kill, failing tiles kept;
+and re-running a finished run from its manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_app import composed, tiny
+
+from sim.config import parse_run_config
+from sim.params import ConfigError
+from sim.reproduce import main as reproduce_main
+from sim.run import TileFailed, run
+from sim.tiles import tile_range
+
+DATA = ("equilibria.parquet", "abm_runs.parquet", "trajectory.parquet", "baseline.efg", "phase_diagram.png")
+
+
+def files(run_dir: Path) -> dict[str, bytes]:
+    return {n: (run_dir / n).read_bytes() for n in DATA if (run_dir / n).exists()}
+
+
+def abm_config(tmp_path, run_id, **tiles):
+    data = tiny(composed(["experiment=abm_selection", "abm.steps=30", "abm.replicates=2", "abm.tail=5",
+                          "abm.settle_window=3", "abm.trajectory_replicates=6"]), tmp_path, run_id)
+    data["tiles"] = {"count": 1, "index": None, **tiles}
+    return parse_run_config(data)
+
+
+def test_tile_ranges_cover_the_grid_once():
+    for n, t in [(10, 3), (7, 7), (100, 1), (101, 10)]:
+        ranges = [tile_range(n, t, k) for k in range(t)]
+        assert ranges[0][0] == 0 and ranges[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+
+
+@pytest.mark.parametrize("count", [3, 7])
+def test_tiled_run_gives_the_same_bytes_as_one_process(tmp_path, count):
+    one = run(abm_config(tmp_path, "one"), progress=False)
+    tiled = run(abm_config(tmp_path, f"t{count}", count=count), progress=False)
+    assert tiled.name == f"t{count}" and (tiled / "manifest.json").exists()
+    assert files(tiled) == files(one)
+    assert not list((tmp_path / "abm_selection").glob(".tiles-*"))  # merged and cleaned
+
+
+def test_single_tile_jobs_merge_when_the_last_one_finishes(tmp_path):
+    for k in (2, 0):
+        out = run(abm_config(tmp_path, "jobs", count=3, index=k), progress=False)
+        assert out.name == ".tiles-jobs"  # not all tiles yet
+    out = run(abm_config(tmp_path, "jobs", count=3, index=1), progress=False)
+    assert out.name == "jobs"
+    assert files(out) == files(run(abm_config(tmp_path, "one"), progress=False))
+    # rerunning a finished tiled run does nothing and returns it
+    assert run(abm_config(tmp_path, "jobs", count=3, index=1), progress=False) == out
+
+
+@pytest.mark.parametrize("tiles, match", [
+    ({"count": 0}, r"tiles.count=0 must be an integer in \[1, 63\]"),
+    ({"count": 64}, r"tiles.count=64"),
+    ({"count": 3, "index": 3}, r"tiles.index=3 must be null \(all tiles\) or an integer in \[0, 2\]"),
+    ({"count": 2, "size": 3}, r"tiles has unknown keys \['size'\]"),
+])
+def test_bad_tiles_are_refused(tmp_path, tiles, match):
+    data = tiny(composed(), tmp_path)
+    data["tiles"] = tiles
+    with pytest.raises(ConfigError, match=match):
+        parse_run_config(data)
+
+
+def test_failing_tile_keeps_the_others_and_the_rerun_finishes(tmp_path):
+    cfg = abm_config(tmp_path, "faulty", count=4)
+    tdir = tmp_path / "abm_selection" / ".tiles-faulty"
+    tdir.mkdir(parents=True)
+    blocker = tdir / "tile-00001-of-00004.parquet"
+    blocker.mkdir()  # a disk-write failure for tile 1: its file cannot be put in place
+    with pytest.raises(TileFailed, match=r"1 tile\(s\) of 4 failed \(1\)"):
+        run(cfg, progress=False)
+    assert sorted(p.name for p in tdir.glob("tile-0000[023]-of-00004.parquet")) == [
+        "tile-00000-of-00004.parquet", "tile-00002-of-00004.parquet", "tile-00003-of-00004.parquet"]
+    assert "IsADirectoryError" in (tdir / "tile-00001-of-00004.failed").read_text()
+    assert not (tmp_path / "abm_selection" / "faulty").exists()
+    blocker.rmdir()
+    out = run(cfg, progress=False)
+    assert files(out) == files(run(abm_config(tmp_path, "one"), progress=False))
+
+
+def _cli(tmp_path, *extra):
+    return [sys.executable, "-m", "sim", f"results_dir={tmp_path}", "experiment=abm_selection",
+            "sweep.x.num=60", "sweep.y.num=50", "abm.steps=120", "abm.replicates=4", "abm.trajectory_replicates=8",
+            "plot.formats=[png]", *extra]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_sweep_resumes_to_the_same_bytes(tmp_path, sig):
+    tiled = _cli(tmp_path, "tiles.count=12", "run_id=killed")
+    tdir = tmp_path / "abm_selection" / ".tiles-killed"
+    proc = subprocess.Popen(tiled, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(list(tdir.glob("tile-*-of-00012.parquet"))) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    done = sorted(tdir.glob("tile-*-of-00012.parquet"))
+    assert 2 <= len(done) < 24, "the kill must land mid-sweep"
+    assert not (tmp_path / "abm_selection" / "killed").exists()
+    stamps = {p.name: p.stat().st_mtime_ns for p in done}
+
+    assert subprocess.run(tiled, cwd=tmp_path, capture_output=True).returncode == 0
+    out = tmp_path / "abm_selection" / "killed"
+    assert (out / "manifest.json").exists()
+    one = subprocess.run(_cli(tmp_path, "run_id=one"), cwd=tmp_path, capture_output=True)
+    assert one.returncode == 0
+    assert files(out) == files(tmp_path / "abm_selection" / "one")
+    assert all(stamps)  # finished tiles were not recomputed (their files were reused, then merged)
+
+
+def test_reproduce_says_reproduced_and_catches_changes(tmp_path, capsys):
+    out = run(parse_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
+    assert reproduce_main([str(out)]) == 0
+    assert "reproduced:" in capsys.readouterr().out
+    (out / "baseline.nfg").write_text((out / "baseline.nfg").read_text() + " ")
+    assert reproduce_main([str(out)]) == 1
+    report = capsys.readouterr().out
+    assert "baseline.nfg: differs" in report and "not reproduced" in report
+
+
+def test_reproduce_reports_a_changed_model_and_a_dirty_tree(tmp_path, capsys):
+    out = run(parse_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
+    m = json.loads((out / "manifest.json").read_text())
+    m["git"]["dirty"] = True
+    m["files"]["equilibria.parquet"] = "0" * 64  # as if the model had changed since
+    (out / "manifest.json").write_text(json.dumps(m))
+    assert reproduce_main([str(out)]) == 1
+    report = capsys.readouterr().out
+    assert "uncommitted changes" in report
+    assert "equilibria.parquet: differs on re-run" in report
+
+
+def test_reproduce_refuses_a_directory_that_is_not_a_run(tmp_path, capsys):
+    assert reproduce_main([str(tmp_path)]) == 2
+    assert "is not a finished run" in capsys.readouterr().err
