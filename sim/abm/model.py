@@ -82,7 +82,7 @@ class ActorAgent(mesa.Agent):
     def decide(self) -> None:
         m = self.model
         values = m.values_against_belief(self)
-        u = uniforms(m.keys, m.steps, self.index, 2)
+        u = uniforms(m.keys, m.steps, self.index, 1)  # every rule uses one draw per step
         self.next_action = m.rule.choose(values, self.action, self.regrets, u, m.opts)
 
     def commit(self) -> None:

@@ -9,7 +9,7 @@ Every rule is one function with the same signature::
   ``belief``), in payoff units;
 * ``current``: shape (R,), the agent's current action;
 * ``memory``: shape (n, R), the rule's memory (cumulative regrets) or None;
-* ``u``: shape (2, R), uniform draws from the run's own stream;
+* ``u``: shape (1, R), a uniform draw per run from the run's own stream;
 * ``opts``: :class:`RuleOptions`.
 
 Ties between best replies keep the current action when it is one of them, else take the
