@@ -46,7 +46,7 @@ def solve_spe(sc: Scenario, params, index: np.ndarray | None = None) -> Columns:
     for j, actor in enumerate(sc.actors):
         out[f"spe_{slug(actor.name)}"] = labels(form.outcomes[leaf, j], actor.actions)
     for j, actor in enumerate(sc.actors):
-        out[f"spe_payoff_{slug(actor.name)}"] = res.root_payoffs[:, j]
+        out[f"spe_payoff_{slug(actor.name)}"] = res.root_payoffs[:, j].copy()  # a view would pin `values`
     out["spe_tie_on_path"] = res.tie_on_path
     out["spe_unique"] = ~res.tie_anywhere
     return out
