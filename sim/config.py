@@ -26,7 +26,7 @@ from sim.tiles import TileSpec, parse_tiles
 AXIS_KEYS = ("x", "y", "z")
 TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
             "run_id", "plot", "max_points", "dynamics", "abm", "tiles"}
-SOLVER_NAMES = ("spe", "nash", "abm")
+SOLVER_NAMES = ("spe", "nash", "bayes", "abm")
 ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 PLOT_FORMATS = ("png", "pdf", "svg")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -147,6 +147,8 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     solvers = cfg.get("solvers", ["spe", "nash"])
     if not solvers or any(s not in SOLVER_NAMES for s in solvers):
         raise ConfigError(f"solvers={list(solvers or [])!r}; allowed: a non-empty list from {list(SOLVER_NAMES)}")
+    if "bayes" in solvers and scenario.types is None:
+        raise ConfigError(f"solvers include bayes but scenario {scenario.name!r} declares no actor of uncertain type")
     abm, trajectory_replicates = parse_abm(scenario, cfg)
     plot = cfg.get("plot") or {}
     formats = tuple(plot.get("formats", ("png", "pdf")))

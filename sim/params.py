@@ -136,6 +136,20 @@ def check_value(info: ParamInfo, value: Any) -> float:
     return v
 
 
+def take_points(params, sel: slice):
+    """A batch restricted to the points ``sel`` (scalar leaves are kept as they are)."""
+    kw = {}
+    for f in dataclasses.fields(params):
+        v = getattr(params, f.name)
+        if dataclasses.is_dataclass(v):
+            kw[f.name] = take_points(v, sel)
+        elif isinstance(v, np.ndarray) and v.ndim == 2:
+            kw[f.name] = v[:, sel]
+        else:
+            kw[f.name] = v
+    return dataclasses.replace(params, **kw)
+
+
 def batch(base, columns: Mapping[str, np.ndarray]):
     """``base`` with the named parameters replaced by rows of shape (1, B).
 

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from sim import tiles
 from sim.abm import trajectory
 from sim.abm.solver import solve_abm
+from sim.bayes import solve_bayes
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
@@ -76,8 +77,8 @@ def run_id_of(cfg: RunConfig) -> str:
 def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
     """Solve grid points ``[start, stop)``: (points table, per-run table or None)."""
     run_parts: list = []
-    solvers = [partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append) if s == "abm" else SOLVERS[s]
-               for s in cfg.solvers]
+    bound = {"abm": partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append), "bayes": solve_bayes}
+    solvers = [bound.get(s) or SOLVERS[s] for s in cfg.solvers]
     with tqdm(total=stop - start, unit="pt", desc=desc, disable=None if progress is None else not progress) as bar:
         table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop)
     return table, (pa.concat_tables(run_parts) if run_parts else None)

@@ -59,6 +59,7 @@ class Scenario:
     regimes : regime names, in plotting order.
     classify : features → regime index per outcome, shape (n_out,).
     params_cls : the scenario's parameter dataclass.
+    types : optional :class:`sim.bayes.TypeSpec` — an actor of uncertain type.
     """
 
     name: str
@@ -70,6 +71,7 @@ class Scenario:
     regimes: tuple[str, ...]
     classify: Callable[[Features], np.ndarray]
     params_cls: type
+    types: object = None
 
     @property
     def players(self) -> tuple[str, ...]:

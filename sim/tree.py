@@ -242,11 +242,14 @@ def backward_induction(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL)
     return backward_induction_batch_last(tree, lp.transpose(1, 2, 0), atol)
 
 
-def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL) -> BackwardInduction:
+def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: float = ATOL,
+                                  chance_probs: np.ndarray | None = None) -> BackwardInduction:
     """Kernel of :func:`backward_induction` on leaf payoffs of shape (n_leaves, N, B).
 
     No input checks. Works batch-last, (node, player, game), so every gather copies
-    contiguous rows of B values.
+    contiguous rows of B values. ``chance_probs``, shape (n_nodes, k_max, B), overrides
+    the tree's chance probabilities per game (rows of non-chance nodes are ignored), for
+    priors that vary over a sweep.
     """
     n_batch, n_nodes, n_players = leaf_payoffs.shape[2], tree.n_nodes, tree.n_players
     values = np.zeros((n_nodes + 1, n_players, n_batch))  # last node: padding
@@ -259,7 +262,12 @@ def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: fl
         is_chance = level.mover == CHANCE
         if is_chance.any():
             ch = np.flatnonzero(is_chance)
-            values[level.nodes[ch]] = np.einsum("mknb,mk->mnb", kid_vals[ch], level.probs[ch])
+            if chance_probs is None:
+                values[level.nodes[ch]] = np.einsum("mknb,mk->mnb", kid_vals[ch], level.probs[ch])
+            else:
+                k = kid_vals.shape[1]
+                probs = chance_probs[level.nodes[ch], :k]  # (m, k, B)
+                values[level.nodes[ch]] = np.einsum("mknb,mkb->mnb", kid_vals[ch], probs)
         dec = np.flatnonzero(~is_chance)
         if dec.size:
             kv = kid_vals if dec.size == len(level.nodes) else kid_vals[dec]  # (m, k, N, B)
@@ -308,6 +316,36 @@ def _follow_path(tree: Tree, choice: np.ndarray, tie: np.ndarray) -> tuple[np.nd
         node = np.where(active, kids[node, step], node)
     leaf = np.where(tree.node_player[node] == TERMINAL, tree.leaf_index[node], -1)
     return leaf, tie_on_path
+
+
+def reach_probabilities(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray | None = None) -> np.ndarray:
+    """Probability of reaching each leaf when every mover plays ``choice``.
+
+    Parameters
+    ----------
+    choice : shape (B, n_nodes), chosen action per decision node (as returned by
+        :func:`backward_induction`).
+    chance_probs : optional, shape (n_nodes, k_max, B), per-game chance probabilities.
+
+    Returns
+    -------
+    array, shape (B, n_leaves); each row sums to 1.
+    """
+    n_batch = choice.shape[0]
+    reach = np.zeros((tree.n_nodes, n_batch))
+    reach[0] = 1.0
+    for v in range(tree.n_nodes):  # preorder: parents first; a loop over nodes, not games
+        kids = tree.children[v]
+        if not kids:
+            continue
+        if tree.node_player[v] == CHANCE:
+            for j, c in enumerate(kids):
+                p = tree.probs[v][j] if chance_probs is None else chance_probs[v, j]
+                reach[c] = reach[v] * p
+        else:
+            for j, c in enumerate(kids):
+                reach[c] = reach[v] * (choice[:, v] == j)
+    return reach[tree.leaves].T
 
 
 def spe_path_labels(tree: Tree, choice: np.ndarray) -> list[str]:

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from sim.abm.model import LearningModel, Segment
 from sim.abm.rules import RuleOptions, get_rule
-from sim.params import ConfigError, replace_values
+from sim.params import ConfigError, replace_values, take_points
 from sim.scenario import Scenario, normal_form_batch_last
 from sim.solvers import labels, slug
 
@@ -91,22 +91,6 @@ def simulate(sc: Scenario, params, index: np.ndarray, options: AbmOptions, colle
     ).run()
 
 
-def _take_points(params, sel: slice):
-    """The parameter batch restricted to points ``sel`` (rows of (1, B) leaves)."""
-    import dataclasses
-
-    kw = {}
-    for f in dataclasses.fields(params):
-        v = getattr(params, f.name)
-        if dataclasses.is_dataclass(v):
-            kw[f.name] = _take_points(v, sel)
-        elif isinstance(v, np.ndarray) and v.ndim == 2:
-            kw[f.name] = v[:, sel]
-        else:
-            kw[f.name] = v
-    return dataclasses.replace(params, **kw)
-
-
 def run_table(sc: Scenario, index: np.ndarray, replicates: int, o: Mapping[str, np.ndarray]) -> pa.Table:
     """One row per run: grid point, replicate, final actions, settling, regime, tail shares.
 
@@ -143,7 +127,7 @@ def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions,
     settle_sum = np.zeros(n_points)
     for lo in range(0, n_points, per_model):
         sel = slice(lo, min(n_points, lo + per_model))
-        model = simulate(sc, _take_points(params, sel), index[sel], options)
+        model = simulate(sc, take_points(params, sel), index[sel], options)
         o = model.outcomes(options.settle_window)
         if runs_sink is not None:
             runs_sink(run_table(sc, index[sel], reps, o))

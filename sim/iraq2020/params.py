@@ -97,6 +97,14 @@ class USParams:
         4.0, unit="$bn/yr", low=0.0, high=30.0,
         source="assumption; US-Iraq trade $13.2 bn (article); 'it will lose Iraq forever'",
         doc="cost to the US of severe sanctions on Iraq (c_sev)")
+    committed_prior: float = param(
+        1.0, unit="1", low=0.0, high=1.0,
+        source="assumption; article: the US 'previously acted to ensure Iraq did not purchase the S-300'",
+        doc="probability, held by the other actors, that the US is the committed type (pi); 1 = complete information")
+    bluff_credibility: float = param(
+        0.0, unit="$bn/yr", low=0.0, high=15.0,
+        source="assumption",
+        doc="value a bluffing US puts on punishing a violation (the committed type: us.credibility)")
     influence_loss: float = param(
         0.3, unit="$bn/yr", low=0.0, high=5.0,
         source="assumption",

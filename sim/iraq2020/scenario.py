@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.bayes import TypeSpec
 from sim.iraq2020.params import GameParams
 from sim.iraq2020.terms import TERMS
 from sim.scenario import Actor, Scenario
@@ -91,4 +92,10 @@ SCENARIO = Scenario(
     regimes=REGIMES,
     classify=classify,
     params_cls=GameParams,
+    types=TypeSpec(
+        actor="US",
+        names=("committed", "bluffing"),
+        prior="us.committed_prior",
+        overrides={"bluffing": {"us.credibility": "us.bluff_credibility"}},
+    ),
 )
