@@ -97,7 +97,10 @@ def parse_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
             raise ConfigError(f"{key}={s!r} must be {{step: int, set: {{parameter: value}}}}")
         values = {}
         for name, v in s["set"].items():
-            values[name] = check_value(param_info(scenario.params_cls, name), v)
+            try:
+                values[name] = check_value(param_info(scenario.params_cls, name), v)
+            except ConfigError as exc:
+                raise ConfigError(f"{key}.set: {exc}") from None
         out.append(Shock(_int(f"{key}.step", s["step"], 2), values))
     return tuple(out)
 
