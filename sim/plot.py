@@ -72,7 +72,19 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 GAMES = {
     "spe": ("spe_regime", "Sequential game: subgame-perfect equilibrium"),
     "nash": ("nash_regimes", "Simultaneous game: pure Nash equilibria"),
+    "bayes": ("bayes_modal_regime", "Uncertain US resolve: most likely outcome"),
+    "qre": ("qre_modal_regime", "Logit QRE (sequential): most likely outcome"),
 }
+BAND_LABELS = {"spe": "Sequential\n(SPE)", "nash": "Simultaneous\n(pure NE)", "bayes": "Uncertain\nresolve",
+               "qre": "Logit QRE"}
+#: concepts whose tables carry regime probabilities: column of P(confrontation)
+PROB_COLUMNS = {"bayes": "bayes_prob_confrontation", "qre": "qre_prob_confrontation"}
+PROB_CMAP = "cividis"  # perceptually uniform and colour-blind safe
+
+
+def games_in(table: pa.Table) -> tuple[str, ...]:
+    """The solution concepts whose regime column the table has, in :data:`GAMES` order."""
+    return tuple(g for g, (col, _) in GAMES.items() if col in table.column_names)
 
 
 def _styled(func):
@@ -215,7 +227,7 @@ def _grids(table: pa.Table, meta: TableMeta, game: str) -> tuple[np.ndarray, np.
     """(codes, several) over the full grid shape; ``several`` is None for the SPE."""
     shape = _check_rows(table, meta)
     codes = regime_codes(table, meta, GAMES[game][0]).reshape(shape)
-    if game == "spe":
+    if game != "nash":
         return codes, None
     count = np.asarray(_column(table, "nash_count"), dtype=np.int64).reshape(shape)
     if np.any((count == 0) != (codes == NO_NE)):
@@ -472,18 +484,25 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
     (xs,) = axis_values(table, meta)
     order = np.argsort(xs, kind="stable")  # 'list' axes may be unsorted
     xs = xs[order]
-    spe, _ = _grids(table, meta, "spe")
-    nash, several = _grids(table, meta, "nash")
-    spe, nash, several = spe[order], nash[order], several[order]
-    ax = _new_axes(ax, (10, 2.8))
+    games = games_in(table)
+    if not games:
+        raise ResultsError("results table has no regime column to draw")
+    ax = _new_axes(ax, (10, 0.8 + 1.0 * len(games)))
     xe, xlog = _edges(xs)
-    top, bottom = np.array([1.1, 2.0]), np.array([0.0, 0.9])
-    _mesh(ax, xe, top, spe[None, :], meta)
-    _mesh(ax, xe, bottom, nash[None, :], meta)
-    _hatch(ax, xe, bottom, several[None, :])
+    all_codes, several_any, ticks = [], False, []
+    for row, game in enumerate(games):
+        codes, several = _grids(table, meta, game)
+        lo = len(games) - 1 - row  # first concept on top
+        band = np.array([lo + 0.05, lo + 0.95])
+        _mesh(ax, xe, band, codes[order][None, :], meta)
+        if several is not None:
+            _hatch(ax, xe, band, several[order][None, :])
+            several_any |= bool(several.any())
+        all_codes.append(codes)
+        ticks.append((lo + 0.5, BAND_LABELS[game]))
     _setup_axis(ax, "x", meta.axes[0], xe, xlog)
-    ax.set_ylim(0, 2)
-    ax.set_yticks([1.55, 0.45], ["Sequential\n(SPE)", "Simultaneous\n(pure NE)"])
+    ax.set_ylim(0, len(games))
+    ax.set_yticks([t for t, _ in ticks], [lab for _, lab in ticks])
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -493,7 +512,7 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
     if shown:
         ax.axvline(float(bx), zorder=5, **line)
     if legend:
-        handles = legend_handles(meta, np.concatenate([spe, nash]), bool(several.any()), shown,
+        handles = legend_handles(meta, np.concatenate(all_codes), several_any, shown,
                                  Line2D([], [], label=BASELINE_LABEL, **line))
         _common_legend(ax.figure, handles)
     return ax.figure
@@ -507,7 +526,7 @@ def facet_values(n: int, max_facets: int = 6) -> np.ndarray:
 
 
 @_styled
-def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] = ("spe", "nash"),
+def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None = None,
                  max_facets: int = 6) -> Figure:
     """Small multiples of the 2-D diagrams over the values of a 3rd axis.
 
@@ -527,6 +546,7 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] = ("spe"
         Shared x/y axes, one common legend below.
     """
     _check_axes(meta, 3, "a faceted phase diagram")
+    games = tuple(games or games_in(table))
     xs, ys, zs = axis_values(table, meta)
     picks = facet_values(len(zs), max(1, max_facets // len(games)))
     ncols = min(3, len(picks))
@@ -580,28 +600,55 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
     Returns
     -------
     Figure
-        For 2 axes, 10 x 4.5 in: (a) the sequential game's SPE and (b) the simultaneous
-        game's pure NE side by side, sharing axes, with one common legend below.
+        For 2 axes: one panel per solution concept in the table (SPE, pure NE, uncertain
+        resolve, QRE), side by side and sharing axes, then for the probabilistic concepts
+        a panel of the probability of confrontation; one common legend below. With SPE
+        and pure NE only: 10 x 4.5 in.
     """
     n = len(_check_rows(table, meta))
     if n == 1:
         return regime_strip(table, meta)
     if n == 3:
         return phase_facets(table, meta)
-    fig = Figure(figsize=(10, 4.5), layout="constrained")
-    ax_a, ax_b = fig.subplots(1, 2, sharex=True, sharey=True)
+    games = games_in(table)
+    if not games:
+        raise ResultsError("results table has no regime column to draw")
+    probs = [g for g in games if PROB_COLUMNS.get(g) in table.column_names]
+    n_panels = len(games) + len(probs)
+    fig = Figure(figsize=(max(10.0, 4.6 * n_panels), 4.5), layout="constrained")
+    axs = np.atleast_1d(fig.subplots(1, n_panels, sharex=True, sharey=True))
     xs, ys = axis_values(table, meta)
     base = _baseline_xy(meta)
     infos = []
-    for ax, game, letter in ((ax_a, "spe", "a"), (ax_b, "nash", "b")):
+    for k, (ax, game) in enumerate(zip(axs, games)):
         codes, several = _grids(table, meta, game)
         infos.append(_draw_2d(ax, meta, xs, ys, codes.T, None if several is None else several.T, base))
-        ax.set_title(f"({letter}) {GAMES[game][1]}", parse_math=False)
-    ax_b.label_outer()
+        ax.set_title(f"({_LETTERS[k]}) {GAMES[game][1]}", parse_math=False)
+    for k, game in enumerate(probs, start=len(games)):
+        _probability_panel(fig, axs[k], table, meta, PROB_COLUMNS[game], base)
+        axs[k].set_title(f"({_LETTERS[k]}) {GAMES[game][1].split(':')[0]}: P(confrontation)", parse_math=False)
+    for ax in axs[1:]:
+        ax.label_outer()
     handles = legend_handles(meta, np.concatenate([i["codes"].ravel() for i in infos]),
                              any(i["several"] for i in infos), any(i["baseline"] for i in infos))
     _common_legend(fig, handles)
     return fig
+
+
+def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, column: str, base) -> None:
+    """A probability (0..1) over a 2-axis grid, with a colour bar and the baseline."""
+    shape = _check_rows(table, meta)
+    grid = np.asarray(_column(table, column), dtype=float).reshape(shape).T
+    xs, ys = axis_values(table, meta)
+    xe, xlog = _edges(xs)
+    ye, ylog = _edges(ys)
+    mesh = ax.pcolormesh(xe, ye, grid, cmap=PROB_CMAP, vmin=0.0, vmax=1.0, shading="flat",
+                         antialiased=False, linewidth=0, rasterized=True)
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
+    _setup_axis(ax, "y", meta.axes[1], ye, ylog)
+    if base[0] is not None and base[1] is not None and _inside(base[0], xe) and _inside(base[1], ye):
+        ax.plot([base[0]], [base[1]], linestyle="none", zorder=6, **BASELINE_MARKER)
+    fig.colorbar(mesh, ax=ax, label="probability", shrink=0.9)
 
 
 # ----------------------------------------------------------------------------- files
@@ -621,20 +668,23 @@ def _save_atomic(fig: Figure, path: Path, fmt: str) -> None:
 
 
 def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
-    """Redraw a run's standard figure from ``run_dir/equilibria.parquet``.
+    """Redraw a run's figures from its saved tables.
 
     Parameters
     ----------
     run_dir : path
         Directory holding the equilibria table.
     formats : sequence of {"png", "pdf", "svg"}
-        Files to write, ``run_dir/phase_diagram.<fmt>`` (PNG at 200 dpi).
+        Files to write, ``run_dir/phase_diagram.<fmt>`` (PNG at 200 dpi), then the
+        agent-based figures of :func:`sim.plot_abm.draw_abm` when the run has them.
 
     Returns
     -------
     list of Path
-        The files written, in ``formats`` order. Each is written atomically, without
-        timestamps, so the same table gives the same bytes.
+        The files written, in ``formats`` order (phase diagram first). Each is written
+        atomically, without timestamps, so the same table gives the same bytes. A run
+        with agent-based results but no ``spe`` columns gets no phase diagram (its
+        ``abm_selection`` figure shows the pure NE).
 
     Raises
     ------
@@ -643,18 +693,20 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     ValueError
         If a format is not supported.
     """
+    from sim.plot_abm import draw_abm, has_abm  # imports this module
+
     run_dir = Path(run_dir)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
     table, meta = read_table(run_dir / TABLE_NAME)
-    fig = run_figure(table, meta)
     paths = []
-    for fmt in dict.fromkeys(formats):
-        path = run_dir / f"{FIGURE_NAME}.{fmt}"
-        _save_atomic(fig, path, fmt)
-        paths.append(path)
-    return paths
+    if not (has_abm(table) and GAMES["spe"][0] not in table.column_names):
+        for fmt in dict.fromkeys(formats):
+            path = run_dir / f"{FIGURE_NAME}.{fmt}"
+            _save_atomic(run_figure(table, meta), path, fmt)  # a fresh figure per format: same
+            paths.append(path)  # bytes whichever formats are asked for
+    return paths + draw_abm(run_dir, formats)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -667,8 +719,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         table is missing or corrupt or a figure cannot be written.
     """
     matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(prog="sim.plot", description="Redraw a run's phase diagram from its "
-                                     "equilibria table (nothing is solved).")
+    parser = argparse.ArgumentParser(prog="sim.plot", description="Redraw a run's figures (phase diagram, "
+                                     "agent-based selection and trajectories) from its saved tables (nothing "
+                                     "is solved or simulated).")
     parser.add_argument("run_dir", type=Path, help=f"run directory holding {TABLE_NAME}")
     parser.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                         help="output format (repeatable; default: png and pdf)")

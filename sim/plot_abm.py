@@ -1,0 +1,864 @@
+"""Figures of the agent-based model, drawn from a run's saved files alone.
+
+Nothing here simulates or solves: every figure is a pure function of
+
+* ``equilibria.parquet`` with the ``abm_*`` columns of :mod:`sim.abm.solver`
+  (``abm_freq_<regime slug>``, ``abm_modal_regime``, ``abm_settled_share``, ...) beside
+  the exact solver's ``nash_*`` columns, and
+* ``trajectory.parquet`` / ``trajectory_stats.parquet`` of :mod:`sim.abm.trajectory`
+  (action shares per step at the baseline point; the exact pure Nash equilibria there
+  in the schema metadata),
+
+so a run's figures can be redrawn with ``python -m sim.plot RUN_DIR`` (which calls
+:func:`draw_abm`). Figures:
+
+* ``abm_selection.<fmt>`` (:func:`comparison_figure`): (a) the exact pure Nash
+  equilibria, (b) the agent-based selection map (colour = the regime most runs end in,
+  lightened towards white as the share of runs choosing it falls from 1 to
+  1/len(regimes)), (c) where learning and equilibrium agree: the share of runs ending in
+  one of the exact equilibrium regimes, with the cells whose modal regime is *not* an
+  exact equilibrium regime outlined and cross-hatched. A 1-axis sweep gives bands
+  (exact NE, agent-based modal regime) over a line panel (settled share, agreement).
+* ``trajectories.<fmt>`` (:func:`trajectory_figure`): action shares over time, one
+  panel per actor, the exact pure-NE actions marked at the right edge, shocks marked.
+
+Regimes keep the colours of :mod:`sim.plot` (:data:`sim.plot.PALETTE`); figures are
+built without pyplot and saved atomically and deterministically by
+:func:`sim.plot._save_atomic`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.transforms import offset_copy
+
+from sim import plot as P
+from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PALETTE, regime_colours  # noqa: F401 (re-export)
+from sim.solvers import slug
+from sim.table import ResultsError, TableMeta, read_table
+
+SELECTION_NAME = "abm_selection"
+TRAJECTORY_NAME = "trajectories"
+SHARES_FILE = "trajectory.parquet"  # names written by sim.abm.trajectory
+STATS_FILE = "trajectory_stats.parquet"
+CONFIG_FILE = "config.yaml"
+MODAL = "abm_modal_regime"
+SETTLED = "abm_settled_share"
+FREQ_PREFIX = "abm_freq_"
+
+#: Colour strength of a cell whose modal regime is chosen by only 1/len(regimes) of runs
+#: (1 = full regime colour, 0 = white); strength grows linearly to 1 at unanimity.
+MIN_STRENGTH = 0.18
+#: Disagreement overlay: cells whose modal agent-based regime is not an exact NE regime.
+DISAGREE_COLOUR = "#EE7733"  # Tol "vibrant" orange: not a regime colour, visible on white and dark
+DISAGREE_HATCH = "xx"
+DISAGREE_LABEL = "modal regime not an exact NE regime"
+AGREEMENT_CMAP = "Purples_r"  # share of runs in an exact-NE regime: 1 = white, 0 = dark
+AGREEMENT_LABEL = "share of runs ending in an exact pure-NE regime"
+KEY_LABEL = "share of runs in the modal regime"
+#: Line colours of an actor's actions (Okabe-Ito, yellow last): actions are not regimes,
+#: so they do not borrow the regime palette.
+ACTION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+NE_MARKER = dict(marker="<", markersize=10, markeredgecolor="black", markeredgewidth=0.9, linestyle="none")
+SHOCK_LINE = dict(color="black", linestyle=":", linewidth=1.3)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def has_abm(table: pa.Table) -> bool:
+    """Whether ``table`` holds agent-based results (an ``abm_modal_regime`` column)."""
+    return MODAL in table.column_names
+
+
+def selection_frequencies(table: pa.Table, meta: TableMeta) -> np.ndarray:
+    """Share of runs selecting each regime, per row: shape (n_rows, len(meta.regimes)).
+
+    Raises
+    ------
+    ResultsError
+        If an ``abm_freq_<regime slug>`` column is missing.
+    """
+    cols = [np.asarray(P._column(table, FREQ_PREFIX + slug(r)), dtype=float) for r in meta.regimes]
+    return np.stack(cols, axis=1) if cols else np.zeros((table.num_rows, 0))
+
+
+def modal_selection(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.ndarray]:
+    """Modal agent-based regime of every row and the share of runs that selected it.
+
+    Returns
+    -------
+    codes : ndarray of int, shape (n_rows,)
+        Index of ``abm_modal_regime`` in ``meta.regimes``.
+    freq : ndarray of float, shape (n_rows,)
+        ``abm_freq_<modal regime>`` of the row.
+    """
+    codes = P.regime_codes(table, meta, MODAL)
+    if np.any(codes == NO_NE):
+        raise ResultsError(f"column '{MODAL}' has empty cells")
+    freq = selection_frequencies(table, meta)[np.arange(table.num_rows), codes]
+    return codes, freq
+
+
+def nash_membership(table: pa.Table, meta: TableMeta) -> np.ndarray:
+    """Bool (n_rows, len(meta.regimes)): regime ``k`` is among the row's pure-NE regimes."""
+    values = P._column(table, "nash_regimes").astype(str)
+    index = {r: k for k, r in enumerate(meta.regimes)}
+    uniq, inverse = np.unique(values, return_inverse=True)
+    lut = np.zeros((len(uniq), len(meta.regimes)), dtype=bool)
+    for j, cell in enumerate(uniq):
+        for name in filter(None, cell.split("|")):
+            if name not in index:
+                raise ResultsError(f"column 'nash_regimes' names regime {name!r}, not one of {list(meta.regimes)}")
+            lut[j, index[name]] = True
+    return lut[inverse.reshape(-1)]
+
+
+def disagreement(table: pa.Table, meta: TableMeta) -> np.ndarray:
+    """Bool per row: the modal agent-based regime is not among the exact pure-NE regimes.
+
+    Rows without a pure NE (``nash_regimes == ''``) always disagree.
+    """
+    codes, _ = modal_selection(table, meta)
+    return ~nash_membership(table, meta)[np.arange(table.num_rows), codes]
+
+
+def nash_share(table: pa.Table, meta: TableMeta) -> np.ndarray:
+    """Per row, the share of runs whose selected regime is an exact pure-NE regime (NaN: no NE)."""
+    member = nash_membership(table, meta)
+    share = np.where(member, selection_frequencies(table, meta), 0.0).sum(axis=1)
+    return np.where(member.any(axis=1), share, np.nan)
+
+
+def _grid2(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Per-row values of a 2-axis table as an image: rows = 2nd axis, columns = 1st."""
+    return np.asarray(values).reshape(shape).T
+
+
+def selection_grid(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.ndarray]:
+    """The modal agent-based regime of a 2-axis table, and its share of runs, as images.
+
+    Returns
+    -------
+    codes, freq : ndarray, shape (n_y, n_x)
+        ``codes[j, i]`` is the index in ``meta.regimes`` of ``abm_modal_regime`` at
+        ``x = axis0[i]``, ``y = axis1[j]`` (same layout as :func:`sim.plot.regime_grid`);
+        ``freq[j, i]`` the share of runs that selected it.
+    """
+    shape = P._check_rows(table, meta)
+    if len(shape) != 2:
+        raise ValueError(f"selection_grid needs a 2-axis table, this one has {len(shape)} axes")
+    codes, freq = modal_selection(table, meta)
+    return _grid2(codes, shape), _grid2(freq, shape)
+
+
+def disagreement_grid(table: pa.Table, meta: TableMeta) -> np.ndarray:
+    """:func:`disagreement` of a 2-axis table as a bool image of shape (n_y, n_x)."""
+    shape = P._check_rows(table, meta)
+    if len(shape) != 2:
+        raise ValueError(f"disagreement_grid needs a 2-axis table, this one has {len(shape)} axes")
+    return _grid2(disagreement(table, meta), shape)
+
+
+def strength(freq: np.ndarray, n_regimes: int) -> np.ndarray:
+    """Colour strength in [MIN_STRENGTH, 1] of a modal share ``freq`` in [1/n, 1]."""
+    lo = 1.0 / max(n_regimes, 1)
+    t = np.clip((np.asarray(freq, dtype=float) - lo) / (1.0 - lo), 0.0, 1.0) if lo < 1 else np.ones_like(freq)
+    return MIN_STRENGTH + (1.0 - MIN_STRENGTH) * t
+
+
+def selection_colours(codes: np.ndarray, freq: np.ndarray, meta: TableMeta) -> np.ndarray:
+    """RGB colours (``codes.shape + (3,)``): the regime colour mixed with white by :func:`strength`."""
+    base = np.array([to_rgb(c) for c in regime_colours(meta.regimes).values()])
+    s = strength(freq, len(meta.regimes))[..., None]
+    return 1.0 - s * (1.0 - base[np.asarray(codes)])
+
+
+# ----------------------------------------------------------------------------- drawing helpers
+
+
+def _sorted_edges(xs: np.ndarray, ys: np.ndarray):
+    ox, oy = np.argsort(xs, kind="stable"), np.argsort(ys, kind="stable")  # 'list' axes may be unsorted
+    return ox, oy, P._edges(xs[ox]), P._edges(ys[oy])
+
+
+def _setup_2d(ax: Axes, meta: TableMeta, xe, xlog, ye, ylog) -> bool:
+    """Axis labels, limits and scales as in :func:`sim.plot.phase_diagram`; draw the baseline."""
+    P._setup_axis(ax, "x", meta.axes[0], xe, xlog)
+    P._setup_axis(ax, "y", meta.axes[1], ye, ylog)
+    bx, by = P._baseline_xy(meta)
+    shown = P._inside(bx, xe) and P._inside(by, ye)
+    if shown:
+        ax.plot([bx], [by], linestyle="none", zorder=5, clip_on=False, label="_baseline", **BASELINE_MARKER)
+    return shown
+
+
+def _runs(row: np.ndarray):
+    d = np.diff(np.concatenate([[0], np.asarray(row, dtype=np.int8), [0]]))
+    return zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
+
+
+def _hatch_cells(ax: Axes, xe, ye, mask: np.ndarray, colour: str, hatch: str) -> None:
+    """Hatch the cells where ``mask[j, i]`` in ``colour`` (one rectangle per run of cells)."""
+    rects = [Rectangle((xe[i0], ye[j]), xe[i1] - xe[i0], ye[j + 1] - ye[j])
+             for j, row in enumerate(np.asarray(mask, dtype=bool)) for i0, i1 in _runs(row)]
+    if rects:
+        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor=colour, linewidth=0, hatch=hatch,
+                                          zorder=3, gid="disagreement"), autolim=False)
+
+
+def _outline_cells(ax: Axes, xe, ye, mask: np.ndarray, colour: str) -> None:
+    """Draw the boundary between masked and unmasked cells (cell edges, merged into runs)."""
+    m = np.pad(np.asarray(mask, dtype=bool), 1)
+    segs = []
+    horiz = m[1:, 1:-1] != m[:-1, 1:-1]  # (n_y + 1, n_x): edge between rows j-1 and j
+    for j, row in enumerate(horiz):
+        segs += [((xe[i0], ye[j]), (xe[i1], ye[j])) for i0, i1 in _runs(row)]
+    vert = m[1:-1, 1:] != m[1:-1, :-1]  # (n_y, n_x + 1)
+    for i, col in enumerate(vert.T):
+        segs += [((xe[i], ye[j0]), (xe[i], ye[j1])) for j0, j1 in _runs(col)]
+    if segs:
+        ax.add_collection(LineCollection(segs, colors=colour, linewidths=1.4, zorder=4, capstyle="projecting",
+                                         gid="disagreement_outline"), autolim=False)
+
+
+def frequency_key(ax: Axes, meta: TableMeta, codes: np.ndarray, title: bool = True) -> None:
+    """Key of the selection map's colours: one row per regime in ``codes``, share 1/n .. 1.
+
+    Parameters
+    ----------
+    ax : Axes
+        Axes to draw the key into (its y tick labels are the regime names).
+    meta : TableMeta
+        Regime order and colours.
+    codes : array of int
+        Modal regime codes shown in the map; only these regimes get a row.
+    """
+    present = [k for k in range(len(meta.regimes)) if k in set(np.unique(codes).tolist())]
+    lo = 1.0 / max(len(meta.regimes), 1)
+    fe = np.linspace(lo, 1.0, 33)
+    fc = 0.5 * (fe[1:] + fe[:-1])
+    rgb = selection_colours(np.repeat(np.array(present)[:, None], len(fc), axis=1),
+                            np.broadcast_to(fc, (len(present), len(fc))), meta)
+    ax.pcolormesh(fe, np.arange(len(present) + 1), rgb, shading="flat", antialiased=False, linewidth=0,
+                  rasterized=True)
+    ax.set_xlim(lo, 1.0)
+    ax.set_ylim(len(present), 0)  # first regime on top
+    ax.set_yticks(np.arange(len(present)) + 0.5, [meta.regimes[k] for k in present])
+    for t in ax.get_yticklabels():
+        t.set_parse_math(False)
+    ticks = sorted({round(lo, 2), 0.5, 1.0}) if lo < 0.45 else [round(lo, 2), 1.0]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.tick_params(axis="y", length=0)
+    if title:
+        ax.set_xlabel(KEY_LABEL)
+
+
+def _key_inset(host: Axes, meta: TableMeta, codes: np.ndarray, bounds) -> Axes:
+    kax = host.inset_axes(bounds)
+    frequency_key(kax, meta, codes)
+    return kax
+
+
+def _no_frame(ax: Axes) -> None:
+    ax.set_axis_off()
+
+
+def _legend(ax_or_fig, handles, **kw):
+    kw = {"frameon": False, "handlelength": 1.6, **kw}
+    leg = ax_or_fig.legend(handles=handles, **kw)
+    for t in leg.get_texts():
+        t.set_parse_math(False)
+    return leg
+
+
+def _disagree_handle(anywhere: bool = True) -> Patch:
+    return Patch(facecolor="white", edgecolor=DISAGREE_COLOUR, hatch=DISAGREE_HATCH, linewidth=1.4,
+                 label=DISAGREE_LABEL + ("" if anywhere else " (nowhere)"))
+
+
+# ----------------------------------------------------------------------------- 2-D panels
+
+
+def _selection_panel(ax: Axes, meta: TableMeta, xs, ys, codes2, freq2) -> dict:
+    """Draw the modal regime map (codes2, freq2 of shape (n_y, n_x)) into ``ax``."""
+    ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
+    codes2, freq2 = codes2[np.ix_(oy, ox)], freq2[np.ix_(oy, ox)]
+    ax.pcolormesh(xe, ye, selection_colours(codes2, freq2, meta), shading="flat", antialiased=False,
+                  linewidth=0, rasterized=True, gid="selection")
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    return {"codes": codes2, "baseline": shown}
+
+
+def _agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2):
+    """Share of runs in an exact-NE regime (NaN = no pure NE, grey); disagreeing cells hatched."""
+    ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
+    share2, mask2 = share2[np.ix_(oy, ox)], mask2[np.ix_(oy, ox)]
+    cmap = matplotlib.colormaps[AGREEMENT_CMAP].with_extremes(bad=NO_NE_COLOUR)
+    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(share2), cmap=cmap, vmin=0.0, vmax=1.0, shading="flat",
+                         antialiased=False, linewidth=0, rasterized=True, gid="agreement")
+    _hatch_cells(ax, xe, ye, mask2, DISAGREE_COLOUR, DISAGREE_HATCH)
+    _outline_cells(ax, xe, ye, mask2, DISAGREE_COLOUR)
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    return mesh, {"baseline": shown, "disagree": bool(mask2.any()), "no_ne": bool(np.isnan(share2).any())}
+
+
+def _settled_panel(ax: Axes, meta: TableMeta, xs, ys, settled2):
+    """Share of runs settled on a pure NE (used when the table has no exact NE columns)."""
+    ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
+    mesh = ax.pcolormesh(xe, ye, settled2[np.ix_(oy, ox)], cmap=AGREEMENT_CMAP, vmin=0.0, vmax=1.0,
+                         shading="flat", antialiased=False, linewidth=0, rasterized=True, gid="settled")
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    return mesh, {"baseline": shown, "disagree": False, "no_ne": False}
+
+
+@P._styled
+def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title: str | None = None,
+                  key: bool = True) -> Figure:
+    """Agent-based selection map of a 2-axis sweep.
+
+    Colour = the regime most runs end in (``abm_modal_regime``, regime palette of
+    :mod:`sim.plot`), lightened towards white as the share of runs selecting it falls
+    from 1 to 1/len(regimes) (:func:`selection_colours`).
+
+    Parameters
+    ----------
+    table, meta
+        A 2-axis equilibria table with the ``abm_*`` columns, and its metadata.
+    ax : Axes, optional
+        Axes to draw into; a new 7.6 x 4.5 in figure (map, key at its right) if omitted.
+    title : str, optional
+        Axes title.
+    key : bool
+        Draw the colour key (one row per regime shown, share of runs 1/n .. 1) and the
+        baseline legend to the right of the axes.
+
+    Returns
+    -------
+    Figure
+        The figure holding ``ax``; axes and orientation as :func:`sim.plot.phase_diagram`
+        (x = first axis, y = second), baseline = white-edged black star.
+    """
+    P._check_axes(meta, 2, "a selection map")
+    xs, ys = P.axis_values(table, meta)
+    codes2, freq2 = selection_grid(table, meta)
+    n_present = len(np.unique(codes2))
+    kax = lax = None
+    if ax is None:
+        fig = Figure(figsize=(7.6, 4.5), layout="constrained")
+        if key:  # map on the left; key (real axes, so the layout makes room for it) top right
+            gs = fig.add_gridspec(2, 2, width_ratios=[1.0, 0.3], height_ratios=[0.3 * n_present + 0.7, 3.0])
+            ax, kax, lax = fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+            _no_frame(lax)
+        else:
+            ax = fig.add_subplot()
+    info = _selection_panel(ax, meta, xs, ys, codes2, freq2)
+    if title is not None:
+        ax.set_title(title, parse_math=False)
+    if key:
+        if kax is None:  # caller's axes: key as an inset to the right (leave room for it)
+            h = min(0.1 * n_present, 0.6)
+            kax = ax.inset_axes([1.05, 1.0 - h, 0.22, h])
+        frequency_key(kax, meta, info["codes"])
+        kax.set_xlabel(KEY_LABEL.replace("in the ", "in the\n"))
+        kax.yaxis.tick_right()
+        if info["baseline"] and lax is not None:
+            _legend(lax, [P._baseline_handle()], loc="upper left", borderaxespad=0.0)
+        elif info["baseline"]:
+            _legend(ax, [P._baseline_handle()], loc="lower left", bbox_to_anchor=(1.03, 0.0), borderaxespad=0.0)
+    return ax.figure
+
+
+# ----------------------------------------------------------------------------- comparison
+
+
+def _panel_titles(exact: bool) -> tuple[str, ...]:
+    if exact:
+        return ("(a) Exact: pure Nash equilibria of the simultaneous game",
+                "(b) Agent-based: regime most runs end in (paler: fewer)",
+                "(c) Where learning and equilibrium agree")
+    return ("(a) Agent-based: regime most runs end in (paler: fewer)",
+            "(b) Runs settled on a pure Nash equilibrium")
+
+
+@P._styled
+def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None) -> Figure:
+    """Exact pure Nash equilibria beside the agent-based selection, and where they differ.
+
+    Parameters
+    ----------
+    table, meta
+        An equilibria table with the ``nash`` and ``abm`` columns (1, 2 or 3 axes).
+    note : str, optional
+        How the agent-based runs were made (rule, runs per point, shocks): the suptitle.
+
+    Returns
+    -------
+    Figure
+        2 axes, 15 x 5.75 in: (a) :func:`sim.plot.nash_diagram`, (b) :func:`selection_map`,
+        (c) share of runs ending in an exact-NE regime (white = all, dark = none, grey =
+        no pure NE) with the cells whose modal regime is not an exact NE regime outlined
+        and cross-hatched in orange; shared axes; legends and keys below each panel.
+        3 axes: one such row per value of the 3rd axis (at most 3). 1 axis: see
+        :func:`comparison_strip`. Without ``nash`` columns, (a) is left out and (c) shows
+        the share of runs settled on a pure NE.
+    """
+    n = len(P._check_rows(table, meta))
+    if not has_abm(table):
+        raise ResultsError(f"results table has no column '{MODAL}'; not an agent-based run")
+    if n == 1:
+        return comparison_strip(table, meta, note)
+    exact = "nash_regimes" in table.column_names
+    shape = P.grid_shape(meta)
+    xs, ys = P.axis_values(table, meta)[:2]
+    codes, freq = modal_selection(table, meta)
+    codes, freq = codes.reshape(shape), freq.reshape(shape)
+    if exact:
+        ne_codes, several = P._grids(table, meta, "nash")
+        share, mask = nash_share(table, meta).reshape(shape), disagreement(table, meta).reshape(shape)
+    else:
+        settled = np.asarray(P._column(table, SETTLED), dtype=float).reshape(shape)
+    picks = [None] if n == 2 else list(P.facet_values(shape[2], 3))
+    ncols = 3 if exact else 2
+    row_h = 4.2 if n == 2 else 4.45
+    fig = Figure(figsize=(5.0 * ncols, 0.3 + row_h * len(picks) + 1.25), layout="constrained")
+    subfigs = fig.subfigures(len(picks) + 1, 1, height_ratios=[*([row_h] * len(picks)), 1.25])
+    first = None
+    shown = several_any = disagree_any = no_ne_any = False
+    ne_shown, abm_shown, mesh_c = [], [], None
+    for row, k in enumerate(picks):
+        sl = (slice(None), slice(None)) if k is None else (slice(None), slice(None), k)
+        axs = list(subfigs[row].subplots(1, ncols))
+        for ax in axs:
+            if first is None:
+                first = ax
+            else:
+                ax.sharex(first)
+                ax.sharey(first)
+        titles = _panel_titles(exact)
+        col = 0
+        if exact:
+            ax = axs[0]
+            if k is None:
+                P.nash_diagram(table, meta, ax=ax, legend=False)
+                info = {"codes": ne_codes.T, "several": bool(several.any())}
+            else:
+                info = P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta))
+            ne_shown.append(np.asarray(info["codes"]).ravel())
+            several_any |= info["several"]
+            ax.set_title(titles[0] if row == 0 else "", parse_math=False)
+            col = 1
+        info_b = _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T)
+        abm_shown.append(info_b["codes"].ravel())
+        shown |= info_b["baseline"]
+        axs[col].set_title(titles[col] if row == 0 else "", parse_math=False)
+        if exact:
+            mesh_c, info_c = _agreement_panel(axs[col + 1], meta, xs, ys, share[sl].T, mask[sl].T)
+            axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
+        else:
+            mesh_c, info_c = _settled_panel(axs[col + 1], meta, xs, ys, settled[sl].T)
+            axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
+        disagree_any |= info_c["disagree"]
+        no_ne_any |= info_c["no_ne"]
+        if k is not None:
+            za = meta.axes[2]
+            zs = P.axis_values(table, meta)[2]
+            subfigs[row].suptitle(f"{za['param']} = {zs[k]:.3g} {za.get('unit') or ''}".rstrip(), parse_math=False)
+        last = row == len(picks) - 1
+        for c, ax in enumerate(axs):
+            if not last:
+                ax.set_xlabel("")
+                ax.tick_params(labelbottom=False)
+            if c:
+                ax.set_ylabel("")
+                ax.tick_params(labelleft=False)
+    # bottom row: regime legend under (a), colour key under (b), agreement scale under (c)
+    bottom = list(subfigs[-1].subplots(1, ncols))
+    for ax in bottom:
+        _no_frame(ax)
+    col = 0
+    if exact:
+        handles = P.legend_handles(meta, np.concatenate(ne_shown), several_any, shown)
+        _legend(bottom[0], handles, loc="upper center", ncols=2, borderaxespad=0.0)
+        col = 1
+    abm_codes = np.concatenate(abm_shown)
+    nrows = len(np.unique(abm_codes))
+    h = min(0.15 * nrows, 0.72)
+    _key_inset(bottom[col], meta, abm_codes, [0.36, 1.0 - h, 0.5, h])
+    cax = bottom[col + 1].inset_axes([0.06, 0.84, 0.88, 0.14])
+    fig.colorbar(mesh_c, cax=cax, orientation="horizontal",
+                 label=AGREEMENT_LABEL if exact else "share of runs settled on a pure NE")
+    extra = []
+    if disagree_any or exact:
+        extra.append(_disagree_handle(disagree_any))
+    if no_ne_any:
+        extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=P.NO_NE_LABEL))
+    if not exact and shown:
+        extra.append(P._baseline_handle())
+    if extra:
+        _legend(bottom[col + 1], extra, loc="upper center", bbox_to_anchor=(0.5, 0.42), borderaxespad=0.0,
+                ncols=2 if len(extra) > 1 else 1)
+    if note:
+        fig.suptitle(note, parse_math=False)
+    return fig
+
+
+@P._styled
+def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) -> Figure:
+    """1-axis comparison: exact pure-NE band, agent-based modal band, agreement lines.
+
+    Returns
+    -------
+    Figure
+        10 x 5.4 in. Top: the first exact NE regime (grey = none, hatched = several) and
+        the modal agent-based regime lightened by its share of runs. Middle: share of
+        runs settled on a pure NE and share ending in an exact-NE regime; orange spans
+        mark where the modal regime is not an exact NE regime. Bottom: legend and key.
+    """
+    P._check_axes(meta, 1, "a comparison strip")
+    if not has_abm(table):
+        raise ResultsError(f"results table has no column '{MODAL}'; not an agent-based run")
+    (xs,) = P.axis_values(table, meta)
+    order = np.argsort(xs, kind="stable")
+    xs = xs[order]
+    exact = "nash_regimes" in table.column_names
+    codes, freq = modal_selection(table, meta)
+    codes, freq = codes[order], freq[order]
+    settled = np.asarray(P._column(table, SETTLED), dtype=float)[order]
+    fig = Figure(figsize=(10, 5.2), layout="constrained")
+    gs = fig.add_gridspec(3, 2, height_ratios=[1.3, 1.6, 0.8], width_ratios=[1.25, 1])
+    ax_band = fig.add_subplot(gs[0, :])
+    ax_line = fig.add_subplot(gs[1, :], sharex=ax_band)
+    xe, xlog = P._edges(xs)
+    top, bottom_band = np.array([1.1, 2.0]), np.array([0.0, 0.9])
+    several_any = False
+    ne_codes = np.array([], dtype=int)
+    if exact:
+        ne_codes, several = P._grids(table, meta, "nash")
+        ne_codes, several = ne_codes[order], several[order]
+        P._mesh(ax_band, xe, top, ne_codes[None, :], meta)
+        P._hatch(ax_band, xe, top, several[None, :])
+        several_any = bool(several.any())
+        mask = disagreement(table, meta)[order]
+        share = nash_share(table, meta)[order]
+    ax_band.pcolormesh(xe, bottom_band, selection_colours(codes, freq, meta)[None, :, :], shading="flat",
+                       antialiased=False, linewidth=0, rasterized=True, gid="selection")
+    P._setup_axis(ax_band, "x", meta.axes[0], xe, xlog)
+    ax_band.set_ylim(0, 2)
+    ax_band.set_yticks([1.55, 1.0, 0.45], ["Exact\n(pure NE)" if exact else "", "differ" if exact else "",
+                                           "Agent-based\n(modal)"])
+    ax_band.get_yticklabels()[1].set_color(DISAGREE_COLOUR)
+    ax_band.tick_params(axis="y", length=0)
+    ax_band.tick_params(labelbottom=False)
+    ax_band.set_xlabel("")
+    for side in ("top", "right", "left"):
+        ax_band.spines[side].set_visible(False)
+    ax_band.set_title("Exact pure Nash equilibria and the regime adaptive play selects", parse_math=False)
+    bx = meta.baseline.get(meta.axes[0]["param"])
+    shown = P._inside(bx, xe)
+    base_line = dict(color="black", linestyle="--", linewidth=1.4)
+    handles_line = []
+    if exact and mask.any():
+        for i0, i1 in _runs(mask):
+            ax_line.axvspan(xe[i0], xe[i1], facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none", zorder=0,
+                            gid="disagreement")
+            ax_band.plot([xe[i0], xe[i1]], [1.0, 1.0], color=DISAGREE_COLOUR, linewidth=4, solid_capstyle="butt",
+                         clip_on=False, zorder=4, gid="disagreement")
+    (l1,) = ax_line.plot(xs, settled, color="black", linewidth=1.5, label="runs settled on a pure NE")
+    handles_line.append(l1)
+    if exact:
+        (l2,) = ax_line.plot(xs, np.nan_to_num(share, nan=0.0), color="#AA3377", linewidth=1.5, linestyle="--",
+                             label="runs ending in an exact-NE regime")
+        handles_line.append(l2)
+        handles_line.append(Patch(facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none",
+                                  label=DISAGREE_LABEL + ("" if mask.any() else " (nowhere)")))
+    if shown:
+        for ax in (ax_band, ax_line):
+            ax.axvline(float(bx), zorder=5, **base_line)
+    ax_line.set_ylim(-0.03, 1.03)
+    ax_line.set_ylabel("share of runs")
+    P._setup_axis(ax_line, "x", meta.axes[0], xe, xlog)
+    for side in ("top", "right"):
+        ax_line.spines[side].set_visible(False)
+    _legend(ax_line, handles_line, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, borderaxespad=0.2,
+            fontsize=8)
+    leg_ax, key_ax = fig.add_subplot(gs[2, 0]), fig.add_subplot(gs[2, 1])
+    _no_frame(leg_ax)
+    _no_frame(key_ax)
+    handles = P.legend_handles(meta, ne_codes, several_any, shown, Line2D([], [], label=P.BASELINE_LABEL, **base_line))
+    _legend(leg_ax, handles, loc="upper left", ncols=2, borderaxespad=0.0)
+    n = len(np.unique(codes))
+    h = min(0.19 * n, 0.8)
+    _key_inset(key_ax, meta, codes, [0.4, 1.0 - h, 0.55, h])
+    if note:
+        fig.suptitle(note, parse_math=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------- trajectories
+
+
+def trajectory_meta(table: pa.Table) -> dict:
+    """The ``sim`` schema metadata of a trajectory table (rule, replicates, pure_nash, ...)."""
+    raw = (table.schema.metadata or {}).get(b"sim")
+    if raw is None:
+        raise ResultsError("trajectory table has no 'sim' metadata; not written by sim")
+    try:
+        meta = json.loads(raw)
+        meta["players"], meta["pure_nash"] = list(meta["players"]), [list(e) for e in meta["pure_nash"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"malformed trajectory metadata ({exc})") from None
+    return meta
+
+
+def action_shares(table: pa.Table) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """``{actor: {action: (steps, shares)}}`` in metadata player order, actions in table order."""
+    for c in ("step", "actor", "action", "share"):
+        if c not in table.column_names:
+            raise ResultsError(f"trajectory table has no column '{c}'")
+    players = trajectory_meta(table)["players"]
+    step = np.asarray(table.column("step").to_numpy(zero_copy_only=False), dtype=np.int64)
+    actor = np.asarray(table.column("actor").to_pylist(), dtype=object)
+    action = np.asarray(table.column("action").to_pylist(), dtype=object)
+    share = np.asarray(table.column("share").to_numpy(zero_copy_only=False), dtype=float)
+    out: dict = {}
+    for name in [*players, *(a for a in dict.fromkeys(actor.tolist()) if a not in players)]:
+        rows = actor == name
+        if not rows.any():
+            continue
+        out[name] = {}
+        for act in dict.fromkeys(action[rows].tolist()):
+            sel = rows & (action == act)
+            order = np.argsort(step[sel], kind="stable")
+            out[name][act] = (step[sel][order], share[sel][order])
+    return out
+
+
+def _format_value(v) -> str:
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+
+def shock_text(shock: Mapping) -> str:
+    """``"step 100: iraq.nationalism = 12"``."""
+    sets = ", ".join(f"{k} = {_format_value(v)}" for k, v in sorted(dict(shock.get("set", {})).items()))
+    return f"step {shock['step']}: {sets}"
+
+
+def _rule_name(rule: str) -> str:
+    return str(rule).replace("_", " ")
+
+
+@P._styled
+def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = None) -> Figure:
+    """Adaptive play over time at the recorded point: one panel per actor, then share at NE.
+
+    Parameters
+    ----------
+    shares_table : pyarrow.Table
+        ``trajectory.parquet``: step, actor, action, share (of runs playing the action).
+    stats_table : pyarrow.Table, optional
+        ``trajectory_stats.parquet``: step, share_at_nash (last panel; left out if None).
+
+    Returns
+    -------
+    Figure
+        One panel per actor (one line per action, legend = the actions, right of the
+        panel); a black-edged ``<`` marker at share 1 just right of the last step, in
+        the action's colour, for each action an exact pure Nash equilibrium prescribes
+        (numbered when there are several NE); dotted vertical lines at shocks; title =
+        rule and number of runs.
+    """
+    meta = trajectory_meta(shares_table)
+    series = action_shares(shares_table)
+    ne = meta["pure_nash"]
+    players = meta["players"]
+    steps_max = max((int(s.max()) for acts in series.values() for s, _ in acts.values() if len(s)), default=1)
+    steps_max = int(meta.get("steps", steps_max) or steps_max)
+    shocks = list(meta.get("shocks") or [])
+    n_panels = len(series) + (stats_table is not None)
+    ncols = 2
+    nrows = math.ceil((n_panels + 1) / ncols)  # one extra cell for the explanation
+    fig = Figure(figsize=(11, 0.9 + 2.45 * nrows), layout="constrained")
+    axs = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
+    flat = list(axs.flat)
+    shock_kw = dict(SHOCK_LINE)
+    ne_end = min((float(sh["step"]) for sh in shocks), default=float(steps_max))
+    for p, (actor, acts) in enumerate(series.items()):
+        ax = flat[p]
+        pos = players.index(actor) if actor in players else None
+        colours = {a: ACTION_COLOURS[k % len(ACTION_COLOURS)] for k, a in enumerate(acts)}
+        for a, (s, v) in acts.items():
+            ax.plot(s, v, color=colours[a], linewidth=1.5, label=a)
+        ne_actions = list(dict.fromkeys(prof[pos] for prof in ne
+                                        if pos is not None and pos < len(prof) and prof[pos] in colours))
+        for k, a in enumerate(ne_actions):  # dashed guide at share 1 over the game the NE belongs to
+            dash = (0, (4, 2.5)) if len(ne_actions) == 1 else (4 * k, (4, 4 * (len(ne_actions) - 1)))
+            ax.plot([0, ne_end], [1.0, 1.0], color=colours[a], linestyle=dash, linewidth=1.1, alpha=0.85,
+                    zorder=1.5, gid=f"ne_line:{actor}:{a}")
+        for e, prof in enumerate(ne):
+            if pos is None or pos >= len(prof) or prof[pos] not in colours:
+                continue
+            a = prof[pos]
+            if shocks:  # marker points at the end of the guide, just right of the shock line
+                xy, trans = (ne_end, 1.0), offset_copy(ax.transData, fig=fig, x=6 + 11 * e, units="points")
+            else:  # marker just outside the right edge of the axes
+                xy, trans = (1.0, 1.0), offset_copy(ax.get_yaxis_transform(), fig=fig, x=8 + 11 * e, units="points")
+            (m,) = ax.plot([xy[0]], [xy[1]], transform=trans, clip_on=False, color=colours[a], zorder=6,
+                           **NE_MARKER)
+            m.set_gid(f"ne:{actor}:{a}:{e}")
+            if len(ne) > 1:
+                ax.annotate(str(e + 1), xy, xycoords=trans, xytext=(0, 7), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=8, annotation_clip=False)
+        for sh in shocks:
+            ax.axvline(float(sh["step"]), zorder=1, **shock_kw)
+        ax.set_title(f"({_LETTERS[p]}) {actor}", parse_math=False, loc="left")
+        ax.set_ylabel("share of runs")
+        ax.set_ylim(-0.03, 1.05)
+        ax.set_xlim(0, steps_max)
+        gap = 8 if shocks or not ne else 16 + 11 * len(ne)  # points right of the axes, past the NE markers
+        leg = _legend(ax, list(ax.get_lines())[: len(acts)], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                      bbox_transform=offset_copy(ax.transAxes, fig=fig, x=gap, units="points"),
+                      borderaxespad=0.0, handlelength=1.4)
+        for t in leg.get_texts():
+            if t.get_text() in ne_actions:
+                t.set_fontweight("bold")
+    p = len(series)
+    if stats_table is not None:
+        ax = flat[p]
+        for c in ("step", "share_at_nash"):
+            if c not in stats_table.column_names:
+                raise ResultsError(f"trajectory stats table has no column '{c}'")
+        s = np.asarray(stats_table.column("step").to_numpy(zero_copy_only=False), dtype=float)
+        v = np.asarray(stats_table.column("share_at_nash").to_numpy(zero_copy_only=False), dtype=float)
+        ax.plot(s, v, color="black", linewidth=1.5, label="share at a pure NE")
+        for sh in shocks:
+            ax.axvline(float(sh["step"]), zorder=1, **shock_kw)
+        ax.set_title(f"({_LETTERS[p]}) runs at a pure Nash equilibrium" + (" of the game in force" if shocks else ""),
+                     parse_math=False, loc="left")
+        ax.set_ylabel("share of runs")
+        ax.set_ylim(-0.03, 1.05)
+        ax.set_xlim(0, steps_max)
+        p += 1
+    for ax in flat[p:]:
+        _no_frame(ax)
+    for ax in flat[:p]:
+        ax.set_xlabel("step")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    # explanation in the first free cell (or below the figure)
+    when = "\n(the game before the shock)" if shocks else ""
+    what = "action of the exact pure Nash equilibrium" if len(ne) <= 1 else f"actions of exact pure NE 1-{len(ne)}"
+    explain = [Line2D([], [], color="0.45", label=f"{what}{when};\nbold in the legends", **NE_MARKER),
+               Line2D([], [], color="0.45", linestyle=(0, (4, 2.5)), linewidth=1.1,
+                      label="share 1 of that action (all runs play it)")]
+    if not ne:
+        explain = [Patch(facecolor="none", edgecolor="none", label="no pure Nash equilibrium at this point")]
+    for sh in shocks:
+        explain.append(Line2D([], [], label=f"shock at {shock_text(sh)}", **shock_kw))
+    if p < len(flat):
+        _legend(flat[p], explain, loc="upper left", borderaxespad=0.0)
+    else:
+        _legend(fig, explain, loc="outside lower center", ncols=min(3, len(explain)))
+    runs = meta.get("replicates")
+    fig.suptitle(f"Adaptive play at the baseline point: {_rule_name(meta.get('rule', '?'))}, "
+                 f"{runs} runs x {steps_max} steps", parse_math=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def run_note(run_dir: Path) -> str | None:
+    """One line on how the agent-based runs were made, from ``run_dir/config.yaml`` (None if absent)."""
+    path = Path(run_dir) / CONFIG_FILE
+    if not path.is_file():
+        return None
+    try:
+        import yaml
+
+        cfg = yaml.safe_load(path.read_text())
+        abm = cfg.get("abm") or {}
+        rule = (cfg.get("dynamics") or {}).get("rule")
+        parts = [f"Adaptive play: {_rule_name(rule)}" if rule else "Adaptive play"]
+        if abm.get("replicates") and abm.get("steps"):
+            parts.append(f"{abm['replicates']} runs x {abm['steps']} steps per point")
+        note = ", ".join(parts)
+        shocks = abm.get("shocks") or []
+        if shocks:
+            note += "; shock at " + "; ".join(shock_text(s) for s in shocks) + " (exact NE: before the shock)"
+        return note
+    except Exception:  # a note is optional; a bad config never stops a redraw
+        return None
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+
+
+def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """Redraw a run's agent-based figures from its saved files.
+
+    Parameters
+    ----------
+    run_dir : path
+        Run directory.
+    formats : sequence of {"png", "pdf", "svg"}
+        File formats to write.
+
+    Returns
+    -------
+    list of Path
+        ``abm_selection.<fmt>`` if ``equilibria.parquet`` has ``abm_*`` columns, then
+        ``trajectories.<fmt>`` if ``trajectory.parquet`` exists; empty if neither. Each
+        file is written atomically without timestamps (same inputs, same bytes).
+
+    Raises
+    ------
+    ResultsError
+        If a table is unreadable or inconsistent.
+    ValueError
+        If a format is not supported.
+    """
+    run_dir = Path(run_dir)
+    bad = [f for f in formats if f not in P.FORMATS]
+    if bad:
+        raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(P.FORMATS)}")
+    formats = tuple(dict.fromkeys(formats))
+    builders: list[tuple[str, Callable[[], Figure]]] = []
+    table_path = run_dir / P.TABLE_NAME
+    if table_path.is_file():
+        table, meta = read_table(table_path)
+        if has_abm(table):
+            note = run_note(run_dir)
+            builders.append((SELECTION_NAME, lambda: comparison_figure(table, meta, note)))
+    if (run_dir / SHARES_FILE).is_file():
+        stats_path = run_dir / STATS_FILE
+        shares = _read_parquet(run_dir / SHARES_FILE)
+        stats = _read_parquet(stats_path) if stats_path.is_file() else None
+        builders.append((TRAJECTORY_NAME, lambda: trajectory_figure(shares, stats)))
+    figures = [build() for _, build in builders]  # every figure builds before any file is written
+    paths = []
+    for (name, build), fig in zip(builders, figures):
+        for k, fmt in enumerate(formats):
+            # a fresh figure per file: a layout drawn for one format never shifts another's bytes
+            path = run_dir / f"{name}.{fmt}"
+            P._save_atomic(fig if k == 0 else build(), path, fmt)
+            paths.append(path)
+    return paths

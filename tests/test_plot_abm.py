@@ -1,0 +1,345 @@
+"""Agent-based figures drawn from a run's saved files (``sim/plot_abm.py``)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hydra import compose, initialize_config_dir
+from matplotlib.collections import LineCollection, PatchCollection, QuadMesh
+from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.text import Text
+from omegaconf import OmegaConf
+
+from sim import plot
+from sim import plot_abm as pa_
+from sim.app import CONF_DIR
+from sim.config import parse_run_config
+from sim.run import run
+from sim.table import read_table, write_table
+
+X, Y = "iraq.nationalism", "us.credibility"
+NX, NY = 8, 6
+ABM = ["abm.steps=40", "abm.replicates=4", "abm.trajectory_replicates=20", "abm.tail=10", "abm.settle_window=5",
+       "plot.formats=[png]"]
+
+
+def make_run(tmp_path: Path, overrides, run_id="r") -> Path:
+    """Compose the Hydra config (no Hydra app), shrink it, run it; returns the run directory."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides))
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.update(results_dir=str(tmp_path), run_id=run_id)
+    return run(parse_run_config(data), progress=False)
+
+
+@pytest.fixture(scope="module")
+def abm_run(tmp_path_factory) -> Path:
+    # noisy play (logit, low rationality) so that learning and equilibrium partly disagree
+    return make_run(tmp_path_factory.mktemp("abm"), ["solvers=[nash,abm]", f"sweep.x.num={NX}",
+                                                     f"sweep.y.num={NY}", "dynamics=logit", "dynamics.lam=1.0",
+                                                     *ABM])
+
+
+@pytest.fixture(scope="module")
+def table2d(abm_run):
+    return read_table(abm_run / "equilibria.parquet")
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def meshes(ax, gid=None):
+    return [c for c in ax.collections if isinstance(c, QuadMesh) and (gid is None or c.get_gid() == gid)]
+
+
+def legend_labels(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def covered_cells(collection, xs, ys) -> set[tuple[int, int]]:
+    """(i, j) of the grid cells whose centre lies inside one of the collection's rectangles."""
+    boxes = [p.get_extents() for p in collection.get_paths()]
+    return {(i, j) for b in boxes for i in range(len(xs)) for j in range(len(ys))
+            if b.x0 < xs[i] < b.x1 and b.y0 < ys[j] < b.y1}
+
+
+def min_font(fig) -> float:
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    return min(sizes)
+
+
+# ----------------------------------------------------------------------------- grids
+
+
+def test_selection_grid_is_the_modal_regime_pivot(table2d):
+    table, meta = table2d
+    codes, freq = pa_.selection_grid(table, meta)
+    assert codes.shape == freq.shape == (NY, NX)  # rows = 2nd axis, columns = 1st (as plot.regime_grid)
+    df = table.to_pandas()
+    df["modal"] = df["abm_modal_regime"].astype(str)
+    df["modal_freq"] = [row[f"abm_freq_{slug(row['modal'])}"] for _, row in df.iterrows()]
+    pivot = df.pivot(index=Y, columns=X, values="modal")
+    np.testing.assert_array_equal(codes, np.vectorize(meta.regimes.index)(pivot.to_numpy()))
+    np.testing.assert_array_equal(freq, df.pivot(index=Y, columns=X, values="modal_freq").to_numpy())
+    assert len(np.unique(codes)) > 1 and freq.min() < 1.0  # noisy play: several regimes, split runs
+    # the modal regime is the most frequent one
+    fcols = np.stack([df[f"abm_freq_{slug(r)}"] for r in meta.regimes], axis=1)
+    assert np.allclose(df["modal_freq"], fcols.max(axis=1))
+
+
+def test_selection_colours_fade_from_the_regime_colour_to_white(table2d):
+    _, meta = table2d
+    colours = plot.regime_colours(meta.regimes)
+    n = len(meta.regimes)
+    codes = np.arange(n)
+    full = pa_.selection_colours(codes, np.ones(n), meta)
+    np.testing.assert_allclose(full, [to_rgb(colours[r]) for r in meta.regimes])  # unanimous: palette colour
+    weakest = pa_.selection_colours(codes, np.full(n, 1 / n), meta)
+    half = pa_.selection_colours(codes, np.full(n, 0.6), meta)
+    assert np.all(weakest >= half - 1e-12) and np.all(half >= full - 1e-12)  # lighter as the share falls
+    assert np.all(weakest.mean(axis=1) > 0.8)  # close to white at 1/n
+
+
+def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
+    table, meta = table2d
+    fig = pa_.selection_map(table, meta)
+    ax = fig.axes[0]
+    (mesh,) = meshes(ax, "selection")
+    codes, freq = pa_.selection_grid(table, meta)
+    np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(NY, NX, 3),
+                               pa_.selection_colours(codes, freq, meta))
+    coords = mesh.get_coordinates()
+    xs, ys = plot.axis_values(table, meta)
+    np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
+    np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
+    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]" and ax.get_ylabel() == "us.credibility [$bn/yr]"
+    (star,) = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (meta.baseline[X], meta.baseline[Y])
+    key = fig.axes[1]  # one key row per regime shown, named after it
+    shown = [meta.regimes[k] for k in sorted(set(codes.ravel().tolist()))]
+    assert [t.get_text() for t in key.get_yticklabels()] == shown
+    assert min_font(fig) >= 8
+
+
+def test_disagreement_matches_an_independent_computation(table2d):
+    table, meta = table2d
+    df = table.to_pandas()
+    expected = np.array([str(m) not in str(n).split("|") for m, n in zip(df["abm_modal_regime"], df["nash_regimes"])])
+    np.testing.assert_array_equal(pa_.disagreement(table, meta), expected)
+    assert 0 < expected.sum() < len(expected)  # both agreement and disagreement occur
+    grid = pa_.disagreement_grid(table, meta)
+    np.testing.assert_array_equal(grid, df.assign(d=expected).pivot(index=Y, columns=X, values="d").to_numpy())
+    # rows without a pure NE disagree; a modal regime among several NE agrees
+    count = table.column("nash_count").to_numpy().copy()
+    regimes = table.column("nash_regimes").to_numpy(zero_copy_only=False).astype(object)
+    modal = df["abm_modal_regime"].astype(str).to_numpy()
+    count[0], regimes[0] = 0, ""
+    other = next(r for r in meta.regimes if r != modal[1])
+    count[1], regimes[1] = 2, "|".join(r for r in meta.regimes if r in (modal[1], other))
+    edited = table.set_column(table.column_names.index("nash_count"), "nash_count", pa.array(count))
+    edited = edited.set_column(edited.column_names.index("nash_regimes"), "nash_regimes",
+                               pa.array(regimes, type=pa.string()))
+    mask = pa_.disagreement(edited, meta)
+    assert mask[0] and not mask[1]
+    share = pa_.nash_share(edited, meta)
+    assert np.isnan(share[0])
+    assert np.isclose(share[1], df.loc[1, f"abm_freq_{slug(modal[1])}"] + df.loc[1, f"abm_freq_{slug(other)}"])
+
+
+# ----------------------------------------------------------------------------- comparison figure
+
+
+def test_comparison_figure_panels(table2d):
+    table, meta = table2d
+    fig = pa_.comparison_figure(table, meta)
+    a, b, c = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title()[:3] for ax in (a, b, c)] == ["(a)", "(b)", "(c)"]
+    assert a.get_shared_x_axes().joined(a, c) and a.get_shared_y_axes().joined(a, b)
+    # (a) is the exact pure-NE map
+    (mesh_a,) = meshes(a)
+    np.testing.assert_array_equal(np.asarray(mesh_a.get_array()).reshape(NY, NX),
+                                  plot.regime_grid(table, meta, "nash_regimes"))
+    # (b) is the selection map
+    codes, freq = pa_.selection_grid(table, meta)
+    (mesh_b,) = meshes(b, "selection")
+    np.testing.assert_allclose(np.asarray(mesh_b.get_array()).reshape(NY, NX, 3),
+                               pa_.selection_colours(codes, freq, meta))
+    # (c): share of runs in an exact-NE regime; disagreeing cells hatched and outlined
+    (mesh_c,) = meshes(c, "agreement")
+    share = pa_.nash_share(table, meta).reshape(NX, NY).T
+    np.testing.assert_allclose(np.ma.filled(mesh_c.get_array(), np.nan).reshape(NY, NX), share)
+    (hatch,) = [h for h in c.collections if isinstance(h, PatchCollection) and h.get_gid() == "disagreement"]
+    xs, ys = plot.axis_values(table, meta)
+    mask = pa_.disagreement_grid(table, meta)
+    assert covered_cells(hatch, xs, ys) == {(i, j) for j, i in zip(*np.nonzero(mask))}
+    assert [ln for ln in c.collections if isinstance(ln, LineCollection) and ln.get_gid() == "disagreement_outline"]
+    for ax in (a, b, c):  # baseline marked in every panel
+        assert [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    labels = [t for leg in (ax.get_legend() for ax in fig.axes) if leg for t in legend_labels(leg)]
+    assert pa_.DISAGREE_LABEL in labels and "baseline" in labels
+    assert min_font(fig) >= 8
+
+
+def test_one_axis_run_draws_strips(tmp_path):
+    out = make_run(tmp_path, ["experiment=nationalism_strip", "solvers=[nash,abm]", "sweep.x.num=12",
+                              "dynamics=logit", "dynamics.lam=1.0", *ABM, "plot.formats=[]"])
+    table, meta = read_table(out / "equilibria.parquet")
+    fig = pa_.comparison_figure(table, meta)
+    band = fig.axes[0]
+    (ne_band,) = [m for m in meshes(band) if m.get_gid() != "selection"]
+    (abm_band,) = meshes(band, "selection")
+    np.testing.assert_array_equal(np.asarray(ne_band.get_array()).ravel(),
+                                  plot.regime_codes(table, meta, "nash_regimes"))
+    codes, freq = pa_.modal_selection(table, meta)
+    np.testing.assert_allclose(np.asarray(abm_band.get_array()).reshape(-1, 3),
+                               pa_.selection_colours(codes, freq, meta))
+    line_ax = fig.axes[1]
+    settled = [ln for ln in line_ax.get_lines() if ln.get_label() == "runs settled on a pure NE"]
+    assert len(settled) == 1
+    np.testing.assert_allclose(settled[0].get_ydata(), table.column("abm_settled_share").to_numpy())
+    spans = [p for p in line_ax.patches if p.get_gid() == "disagreement"]  # one span per run of disagreeing points
+    mask = pa_.disagreement(table, meta)
+    assert len(spans) == int(np.sum(np.diff(np.concatenate([[0], mask.astype(int), [0]])) == 1))
+    assert min_font(fig) >= 8
+
+
+# ----------------------------------------------------------------------------- trajectories
+
+
+def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
+    shares = pq.read_table(abm_run / "trajectory.parquet")
+    stats = pq.read_table(abm_run / "trajectory_stats.parquet")
+    meta = json.loads(shares.schema.metadata[b"sim"])
+    assert meta["pure_nash"], "precondition: the baseline has a pure NE"
+    fig = pa_.trajectory_figure(shares, stats)
+    assert "logit" in fig.get_suptitle() and "20 runs" in fig.get_suptitle()
+    df = shares.to_pandas()
+    panels = {ax.get_title(loc="left")[4:]: ax for ax in fig.axes if ax.get_title(loc="left")}
+    for p, actor in enumerate(meta["players"]):
+        ax = panels[actor]
+        actions = list(dict.fromkeys(df.loc[df["actor"] == actor, "action"]))
+        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+        assert [ln.get_label() for ln in lines] == actions  # one line per action
+        assert legend_labels(ax.get_legend()) == actions
+        for ln, act in zip(lines, actions):
+            rows = df[(df["actor"] == actor) & (df["action"] == act)].sort_values("step")
+            np.testing.assert_allclose(ln.get_ydata(), rows["share"])
+        colour = {ln.get_label(): ln.get_color() for ln in lines}
+        markers = [ln for ln in ax.get_lines() if (ln.get_gid() or "").startswith("ne:")]
+        expected = [e[p] for e in meta["pure_nash"]]
+        assert [m.get_gid().split(":")[2] for m in markers] == expected
+        for m, act in zip(markers, expected):
+            assert to_rgba(m.get_color()) == to_rgba(colour[act]) and m.get_ydata()[0] == 1.0
+        bold = [t.get_text() for t in ax.get_legend().get_texts() if t.get_fontweight() == "bold"]
+        assert bold == [a for a in actions if a in expected]
+    (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
+    np.testing.assert_allclose(nash_ax.get_lines()[0].get_ydata(), stats.column("share_at_nash").to_numpy())
+    assert min_font(fig) >= 8
+
+
+def synthetic_trajectory(shocks, pure_nash):
+    steps = np.arange(11)
+    rows = {"step": [], "actor": [], "action": [], "share": []}
+    for actor, actions in (("A", ["a1", "a2"]), ("B", ["b1", "b2", "b3"])):
+        for s in steps:
+            for k, act in enumerate(actions):
+                rows["step"].append(int(s))
+                rows["actor"].append(actor)
+                rows["action"].append(act)
+                rows["share"].append(1.0 / len(actions))
+    meta = json.dumps({"rule": "fictitious_play", "replicates": 7, "steps": 10, "players": ["A", "B"],
+                       "pure_nash": pure_nash, "shocks": shocks}).encode()
+    shares = pa.table(rows).replace_schema_metadata({b"sim": meta})
+    stats = pa.table({"step": steps, "share_at_nash": np.linspace(0, 1, 11), "mean_nash_conv": np.zeros(11)})
+    return shares, stats
+
+
+def test_trajectory_figure_marks_shocks_and_several_equilibria():
+    shocks = [{"step": 5, "set": {"iraq.nationalism": 12.0}}]
+    shares, stats = synthetic_trajectory(shocks, [["a1", "b2"], ["a2", "b2"]])
+    fig = pa_.trajectory_figure(shares, stats)
+    assert "fictitious play" in fig.get_suptitle() and "7 runs" in fig.get_suptitle()
+    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert len(panels) == 3  # A, B, share at NE
+    for ax in panels:
+        vlines = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+        assert [tuple(ln.get_xdata()) for ln in vlines] == [(5.0, 5.0)]
+    a, b = panels[:2]
+    gids = lambda ax: sorted(ln.get_gid() for ln in ax.get_lines() if (ln.get_gid() or "").startswith("ne:"))
+    assert gids(a) == ["ne:A:a1:0", "ne:A:a2:1"] and gids(b) == ["ne:B:b2:0", "ne:B:b2:1"]
+    assert sorted(t.get_text() for t in a.texts) == ["1", "2"]  # equilibria numbered
+    guides = [ln for ln in b.get_lines() if (ln.get_gid() or "").startswith("ne_line:")]
+    assert len(guides) == 1 and tuple(guides[0].get_xdata()) == (0, 5.0)  # up to the shock
+    labels = [t for ax in fig.axes if ax.get_legend() for t in legend_labels(ax.get_legend())]
+    assert any("shock at step 5: iraq.nationalism = 12" in t for t in labels)
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def test_plot_cli_redraws_abm_figures_byte_identically(abm_run, capsys):
+    written = {p: p.read_bytes() for p in (abm_run / "abm_selection.png", abm_run / "trajectories.png")}
+    assert all(written.values())  # drawn by the run itself (via sim.plot.draw_run -> draw_abm)
+    assert not (abm_run / "phase_diagram.png").exists()  # no SPE columns: the NE map is in abm_selection
+    for p in written:
+        p.unlink()
+    assert plot.main([str(abm_run), "--format", "png"]) == 0
+    paths = [Path(p) for p in capsys.readouterr().out.split()]
+    assert paths == [abm_run / "abm_selection.png", abm_run / "trajectories.png"]
+    assert {p: p.read_bytes() for p in paths} == written
+    assert not [p for p in abm_run.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_draw_abm_writes_what_exists_and_redraws_identically(tmp_path):
+    shares, stats = synthetic_trajectory([], [["a1", "b3"]])
+    pq.write_table(shares, tmp_path / "trajectory.parquet")
+    pq.write_table(stats, tmp_path / "trajectory_stats.parquet")
+    paths = pa_.draw_abm(tmp_path, ("svg",))  # no equilibria table: trajectories only
+    assert paths == [tmp_path / "trajectories.svg"]
+    first = paths[0].read_bytes()
+    assert first.startswith(b"<?xml")
+    again = pa_.draw_abm(tmp_path, ("png", "svg"))  # another format drawn first does not shift the SVG
+    assert again == [tmp_path / "trajectories.png", tmp_path / "trajectories.svg"]
+    assert again[1].read_bytes() == first
+    with pytest.raises(ValueError, match="jpeg"):
+        pa_.draw_abm(tmp_path, ("jpeg",))
+    (tmp_path / "trajectory.parquet").unlink()
+    assert pa_.draw_abm(tmp_path) == []
+
+
+def test_run_without_abm_has_no_abm_figures(tmp_path):
+    out = make_run(tmp_path, ["solvers=[spe,nash]", f"sweep.x.num={NX}", f"sweep.y.num={NY}", "plot.formats=[]"])
+    assert pa_.draw_abm(out) == []
+    assert plot.draw_run(out, ("png",)) == [out / "phase_diagram.png"]
+    names = {p.name for p in out.iterdir()}
+    assert not names & {"abm_selection.png", "abm_selection.pdf", "trajectories.png", "trajectories.pdf"}
+
+
+def test_table_without_abm_columns_is_refused_by_the_comparison(tmp_path):
+    out = tmp_path / "x"
+    out.mkdir()
+    table = pa.table({X: np.repeat([0.0, 1.0], 2), Y: np.tile([0.0, 1.0], 2), "nash_count": np.ones(4, dtype=np.int64),
+                      "nash_regimes": ["hedging"] * 4})
+    meta = plot.TableMeta("s", ("hedging", "confrontation"), ({"param": X, "n": 2}, {"param": Y, "n": 2}), {})
+    write_table(table, meta, out / "equilibria.parquet")
+    assert pa_.draw_abm(out) == []
+    with pytest.raises(plot.ResultsError, match="abm_modal_regime"):
+        pa_.comparison_figure(table, meta)
+
+
+def test_module_imports_neither_hydra_nor_pyplot():
+    code = ("import sys, sim.plot_abm; "
+            "print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
