@@ -73,6 +73,31 @@ def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, se
     }
 
 
+def verify_run(run_dir: Path, suffixes: tuple[str, ...] = (".parquet",)) -> None:
+    """Check that a run's data files still match the sha256 in its manifest.
+
+    Raises :class:`sim.table.ResultsError` naming the first file that is missing or
+    changed. A directory without a manifest (a run being assembled) is not checked.
+    """
+    from sim.table import ResultsError
+
+    path = Path(run_dir) / "manifest.json"
+    if not path.exists():
+        return
+    try:
+        files = json.loads(path.read_text())["files"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"{path} is unreadable ({exc})") from None
+    for name, digest in sorted(files.items()):
+        if not name.endswith(suffixes):
+            continue
+        f = Path(run_dir) / name
+        if not f.is_file():
+            raise ResultsError(f"{f} is listed in the manifest but missing")
+        if sha256_file(f) != digest:
+            raise ResultsError(f"{f} no longer matches its manifest sha256 (changed or corrupted since the run)")
+
+
 def write_json(path: Path, data: dict) -> None:
     """Write JSON atomically (temporary name, then rename)."""
     tmp = path.with_name(path.name + ".tmp")

@@ -34,6 +34,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
+from sim.manifest import verify_run
 from sim.table import ResultsError, TableMeta, read_table
 
 #: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
@@ -727,6 +728,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="output format (repeatable; default: png and pdf)")
     args = parser.parse_args(argv)
     try:
+        verify_run(args.run_dir)
         paths = draw_run(args.run_dir, tuple(args.formats or ("png", "pdf")))
     except (ResultsError, OSError) as exc:
         msg = " ".join(str(exc).split())

@@ -5,8 +5,9 @@
 1. checks that RUN_DIR's files still match its manifest (a changed file is reported);
 2. re-runs the saved ``config.yaml`` in a temporary directory (one process, no tiles:
    results do not depend on tiling);
-3. compares the sha256 of every file the manifest lists (``config.yaml`` aside, which
-   records where the run was written) and prints ``reproduced`` or a per-file summary.
+3. compares the sha256 of every file the manifest lists (``config.yaml`` and
+   ``figures.json`` aside, which record where and under which id the run was written)
+   and prints ``reproduced`` or a per-file summary.
 
 Exit status: 0 reproduced, 1 differences, 2 unusable RUN_DIR. Runs made from a work tree
 with uncommitted changes say so, as does the current tree if dirty.
@@ -26,7 +27,7 @@ from sim.manifest import git_state, sha256_file
 from sim.params import ConfigError
 from sim.table import ResultsError
 
-SKIP = {"config.yaml", "manifest.json"}
+SKIP = {"config.yaml", "manifest.json", "figures.json"}  # these record where and under which id
 
 
 def load_run(run_dir: Path) -> tuple[dict, dict]:

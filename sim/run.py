@@ -122,10 +122,13 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         if "abm" in cfg.solvers and cfg.trajectory_replicates:
             trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
-        draw_run(tmp, formats=cfg.plot_formats)
+        figures = draw_run(tmp, formats=cfg.plot_formats)
+        chash = config_hash(cfg.resolved)
+        write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
+            "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         manifest = build_manifest(
-            run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=config_hash(cfg.resolved),
+            run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
             seed=cfg.seed, started=started, finished=_now(), files=files, n_points=cfg.n_points,
         )
         write_json(tmp / "manifest.json", manifest)

@@ -30,6 +30,18 @@ def test_the_table_is_complete():
     assert len(ROWS) >= 30
 
 
+def _changed_run(tmp: Path) -> None:
+    from test_app import composed, tiny
+
+    from sim.config import parse_run_config
+    from sim.run import run
+
+    out = run(parse_run_config(tiny(composed(), tmp / "runs", "changed")), progress=False)
+    out.rename(tmp / "changed_run")
+    with open(tmp / "changed_run" / "equilibria.parquet", "ab") as fh:
+        fh.write(b"\0")
+
+
 def _fixtures(tmp: Path) -> None:
     (tmp / "bad.nfg").write_text('NFG 1 R "x" { "A" "B" } { 2 2 }\n1 2 3\n')
     (tmp / "game.txt").write_text("hello")
@@ -54,6 +66,8 @@ def test_bad_input_gets_one_clear_line(tool, args, message, tmp_path, monkeypatc
     from sim.app import precheck
 
     _fixtures(tmp_path)
+    if args == "changed_run":
+        _changed_run(tmp_path)
     monkeypatch.chdir(tmp_path)
     argv = shlex.split(args)
     if tool == "sim":
