@@ -67,10 +67,11 @@ def _hydra_main(cfg: DictConfig) -> None:
     except (ConfigError, ResultsError) as exc:
         print(f"sim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except TileFailed as exc:
+    except (TileFailed, OSError) as exc:
         if HydraConfig.get().mode == RunMode.MULTIRUN:
-            raise  # let the launcher record the failure and run the other tile jobs
-        print(f"sim: error: {exc}", file=sys.stderr)
+            raise  # let the launcher record the failure and run the other jobs
+        what = "cannot write results: " if isinstance(exc, OSError) else ""
+        print(f"sim: error: {what}{exc}", file=sys.stderr)
         sys.exit(1)
 
 
