@@ -1,0 +1,274 @@
+"""Sensitivity analysis (sim.sensitivity): SALib Sobol and Morris over the regime indicators."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+pytest.importorskip("SALib")
+
+from sim import sensitivity as sens  # noqa: E402
+from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
+from sim.params import ConfigError, iter_params  # noqa: E402
+from sim.table import write_parquet  # noqa: E402
+
+ALL = [i.name for i in iter_params(GameParams)]
+
+
+def _synthetic(d: int) -> dict:
+    return {"num_vars": d, "names": [f"x{k}" for k in range(d)], "bounds": [[0.0, 1.0]] * d, "units": ["1"] * d}
+
+
+def _df(table):
+    return table.to_pandas()
+
+
+def _close(value, target, conf, tol=0.05):
+    return abs(value - target) <= max(tol, conf)
+
+
+# ----------------------------------------------------------------------------- problem
+
+
+def test_problem_defaults_to_every_parameter_with_documented_bounds():
+    p = sens.problem(GameParams)
+    infos = list(iter_params(GameParams))
+    assert p["names"] == [i.name for i in infos]
+    assert p["num_vars"] == len(infos)
+    assert p["bounds"] == [[i.low, i.high] for i in infos]
+    assert p["units"] == [i.unit for i in infos]
+
+
+def test_problem_subset_and_narrower_ranges():
+    p = sens.problem(GameParams, ["us.credibility", "iraq.nationalism"], {"iraq.nationalism": (1, 5)})
+    assert p["names"] == ["us.credibility", "iraq.nationalism"]
+    assert p["bounds"] == [[0.0, 15.0], [1.0, 5.0]]
+
+
+@pytest.mark.parametrize("names, ranges, match", [
+    (["iraq.nope"], None, "unknown parameter 'iraq.nope'"),
+    (["us.aid", "us.aid"], None, "listed twice"),
+    ([], None, "at least one"),
+    (["us.aid"], {"us.aid": (-1, 2)}, "range of us.aid"),
+    (["us.aid"], {"us.aid": (2, 2)}, "range of us.aid"),
+    (["us.aid"], {"us.credibility": (0, 1)}, "not among the varied"),
+])
+def test_problem_refuses_bad_names_and_ranges(names, ranges, match):
+    with pytest.raises(ConfigError, match=match):
+        sens.problem(GameParams, names, ranges)
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+@pytest.mark.parametrize("concept", ["spe", "bayes"])
+def test_regime_outputs_are_indicators_or_probabilities(concept):
+    p = sens.problem(GameParams)
+    rng = np.random.default_rng(1)
+    lo, hi = np.array(p["bounds"]).T
+    X = lo + (hi - lo) * rng.random((300, p["num_vars"]))
+    Y = sens.regime_outputs(SCENARIO, X, p["names"], concept, chunk_size=64)
+    assert Y.shape == (300, len(SCENARIO.regimes))
+    np.testing.assert_allclose(Y.sum(axis=1), 1.0)
+    assert np.all((Y >= 0) & (Y <= 1))
+    if concept == "spe":
+        assert set(np.unique(Y)) <= {0.0, 1.0}
+    # chunking does not change the result
+    np.testing.assert_array_equal(Y, sens.regime_outputs(SCENARIO, X, p["names"], concept, chunk_size=1000))
+
+
+# ----------------------------------------------------------------------------- Sobol
+
+
+def test_sobol_indices_of_an_unused_parameter_are_zero():
+    """A parameter the payoffs never see (a synthetic dummy column dropped before the
+    solver) has S1 = ST = 0: its AB matrix gives exactly the outputs of A."""
+    base = sens.problem(GameParams, ["us.credibility", "iraq.nationalism", "us.aid", "iraq.hedging_value"])
+    prob = {**base, "num_vars": base["num_vars"] + 1, "names": base["names"] + ["dummy"],
+            "bounds": base["bounds"] + [[0.0, 1.0]], "units": base["units"] + ["1"]}
+    inner = sens.RegimeIndicators(SCENARIO, tuple(base["names"]))
+
+    def evaluate(X):
+        return inner(X[:, :-1])
+
+    df = _df(sens.sobol(prob, evaluate, 256, seed=3, outputs=SCENARIO.regimes))
+    dummy = df[(df["param"] == "dummy") & (df["status"] == "ok")]
+    assert len(dummy) >= 3
+    for col in ("S1", "ST"):
+        assert np.all(np.abs(dummy[col]) < 1e-12), dummy
+    # a parameter the solver gets but the SPE does not use (the prior over US types)
+    full = _df(sens.sobol(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 64, seed=0))
+    unused = full[full["param"].isin(["us.committed_prior", "us.bluff_credibility"]) & (full["status"] == "ok")]
+    assert len(unused) == 2 * 5
+    assert np.all(np.abs(unused[["S1", "ST"]].to_numpy()) < 1e-12)
+
+
+def test_sobol_recovers_a_known_indicator():
+    """Y = 1{x0 > 0.5}: x0 explains everything (S1 = ST = 1), x1 and x2 nothing."""
+    df = _df(sens.sobol(_synthetic(3), lambda X: (X[:, 0] > 0.5).astype(float), 1024, seed=0))
+    x0 = df[df["param"] == "x0"].iloc[0]
+    assert _close(x0["S1"], 1.0, x0["S1_conf"]) and _close(x0["ST"], 1.0, x0["ST_conf"])
+    for _, row in df[df["param"] != "x0"].iterrows():
+        assert _close(row["S1"], 0.0, row["S1_conf"]) and _close(row["ST"], 0.0, row["ST_conf"])
+    assert df["regime"].tolist() == ["y0"] * 3
+    assert _close(df["share"].iloc[0], 0.5, 0.0, 0.01)
+
+
+def test_sobol_recovers_analytic_indices_of_a_linear_model():
+    """Y = x0 + 2 x1 (uniform): S1 = ST = (1/5, 4/5, 0)."""
+    df = _df(sens.sobol(_synthetic(3), lambda X: X[:, 0] + 2 * X[:, 1], 1024, seed=1))
+    for param, target in zip(("x0", "x1", "x2"), (0.2, 0.8, 0.0)):
+        row = df[df["param"] == param].iloc[0]
+        assert _close(row["S1"], target, row["S1_conf"], 0.03)
+        assert _close(row["ST"], target, row["ST_conf"], 0.03)
+
+
+def test_constant_outputs_are_skipped_and_said_so():
+    def evaluate(X):
+        return np.column_stack([X[:, 0] > 0.5, np.zeros(len(X)), np.ones(len(X))]).astype(float)
+
+    df = _df(sens.sobol(_synthetic(2), evaluate, 64, seed=0, outputs=["a", "never", "always"]))
+    assert df.groupby("regime", sort=False)["status"].first().to_dict() == {
+        "a": "ok", "never": "never reached", "always": "always reached"}
+    assert df.loc[df["regime"] != "a", ["S1", "S1_conf", "ST", "ST_conf"]].isna().all().all()
+    assert df.loc[df["regime"] == "a", ["S1", "ST"]].notna().all().all()
+
+
+def test_sobol_on_the_scenario_table_and_ranking():
+    table = sens.sobol(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 512, seed=0)
+    df = _df(table)
+    assert tuple(df.columns) == sens.COLUMNS
+    assert len(df) == len(SCENARIO.regimes) * len(ALL)
+    assert not df.duplicated(["regime", "param"]).any()
+    assert (df["method"] == "sobol").all()
+    assert list(dict.fromkeys(df["regime"])) == list(SCENARIO.regimes)
+    assert (df["status"] == "ok").all()  # every regime occurs somewhere in the ranges
+    assert df[["mu", "mu_star", "mu_star_conf", "sigma"]].isna().all().all()
+    assert df.loc[df["param"] == "us.credibility", "unit"].iloc[0] == "$bn/yr"
+    top5 = [p for p, _, _ in sens.top_params(table, "hedging", 5)]
+    assert "us.credibility" in top5 or "iraq.nationalism" in top5, top5
+    meta = json.loads(table.schema.metadata[sens.META_KEY])
+    assert meta["n_evaluations"] == 512 * (len(ALL) + 2)
+
+
+def test_sobol_second_order_adds_pair_rows():
+    df = _df(sens.sobol(_synthetic(3), lambda X: X[:, 0] * X[:, 1], 256, seed=0, calc_second_order=True))
+    pairs = df[df["param2"].notna()]
+    assert len(pairs) == 3 and len(df) == 6
+    row = pairs[(pairs["param"] == "x0") & (pairs["param2"] == "x1")].iloc[0]
+    assert row["S2"] > 0.03  # x0 * x1 has an interaction (analytic S2 = 1/7)
+    assert pairs.loc[pairs["param2"] == "x2", "S2"].abs().max() < 0.05
+
+
+def test_same_seed_same_bytes(tmp_path):
+    def run(seed, name):
+        prob = sens.problem(GameParams, ["us.credibility", "iraq.nationalism", "us.severe_cost"])
+        table = sens.sobol(prob, sens.RegimeIndicators(SCENARIO, tuple(prob["names"])), 128, seed=seed)
+        write_parquet(table, tmp_path / name, table.schema.metadata)
+        return (tmp_path / name).read_bytes()
+
+    a, b, c = run(7, "a.parquet"), run(7, "b.parquet"), run(8, "c.parquet")
+    assert a == b
+    assert a != c
+
+
+def test_sobol_refuses_bad_sizes():
+    with pytest.raises(ConfigError, match="power of two"):
+        sens.sobol(_synthetic(2), lambda X: X[:, 0], 100, seed=0)
+    with pytest.raises(ConfigError, match="n=1"):
+        sens.sobol(_synthetic(2), lambda X: X[:, 0], 1, seed=0)
+
+
+# ----------------------------------------------------------------------------- Morris
+
+
+def test_morris_returns_mu_star_for_every_parameter():
+    table = sens.morris(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 20, levels=4,
+                        seed=0)
+    df = _df(table)
+    assert tuple(df.columns) == sens.COLUMNS and (df["method"] == "morris").all()
+    ok = df[df["status"] == "ok"]
+    assert len(ok) >= 3 * len(ALL)
+    assert ok[["mu_star", "mu_star_conf", "sigma"]].notna().all().all()
+    assert (ok["mu_star"] >= 0).all()
+    assert df[["S1", "ST"]].isna().all().all()
+    unused = ok[ok["param"].isin(["us.committed_prior", "us.bluff_credibility"])]
+    assert (unused["mu_star"] == 0).all()
+
+
+def test_morris_recovers_a_known_screening():
+    df = _df(sens.morris(_synthetic(3), lambda X: 3 * X[:, 0], 30, levels=4, seed=2))
+    mu = dict(zip(df["param"], df["mu_star"]))
+    assert mu["x0"] == pytest.approx(3.0) and mu["x1"] == 0 and mu["x2"] == 0
+
+
+# ----------------------------------------------------------------------------- figure and CLI
+
+
+def test_figure_has_a_panel_per_reached_regime():
+    def evaluate(X):
+        return np.column_stack([X[:, 0] > 0.5, X[:, 1] + X[:, 0] > 1, np.zeros(len(X))]).astype(float)
+
+    table = sens.sobol(_synthetic(4), evaluate, 64, seed=0, outputs=["a", "b", "never"])
+    fig = sens.figure(table, top_k=3)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2
+    assert len(visible[0].get_yticklabels()) == 3
+    assert "never" in fig._suptitle.get_text()
+
+
+def test_cli_writes_a_reproducible_run(tmp_path, capsys):
+    args = ["--n", "64", "--params", "us.credibility,iraq.nationalism,us.aid", "--seed", "5"]
+    assert sens.main([*args, "--out", str(tmp_path / "r1")]) == 0
+    assert sens.main([*args, "--out", str(tmp_path / "r2")]) == 0
+    out = capsys.readouterr().out
+    assert "hedging" in out and str(tmp_path / "r2") in out
+    r1, r2 = tmp_path / "r1", tmp_path / "r2"
+    assert sorted(p.name for p in r1.iterdir()) == [
+        "manifest.json", "sensitivity.parquet", "sensitivity.pdf", "sensitivity.png"]
+    for name in ("sensitivity.parquet", "sensitivity.png", "sensitivity.pdf"):
+        assert (r1 / name).read_bytes() == (r2 / name).read_bytes(), name
+    manifest = json.loads((r1 / "manifest.json").read_text())
+    assert manifest["config"]["params"] == ["us.credibility", "iraq.nationalism", "us.aid"]
+    assert manifest["n_points"] == 64 * 5 and manifest["packages"]["SALib"]
+    table = pq.read_table(r1 / "sensitivity.parquet")
+    meta = json.loads(table.schema.metadata[sens.META_KEY])
+    assert meta["concept"] == "spe" and meta["scenario"] == "iraq2020"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+
+
+def test_cli_morris(tmp_path):
+    assert sens.main(["--method", "morris", "--n", "4", "--params", "us.credibility,us.aid",
+                      "--out", str(tmp_path / "m")]) == 0
+    df = pq.read_table(tmp_path / "m" / "sensitivity.parquet").to_pandas()
+    assert (df["method"] == "morris").all()
+
+
+@pytest.mark.parametrize("argv", [
+    ["--method", "fast"],
+    ["--n", "100"],
+    ["--n", "abc"],
+    ["--params", "iraq.nope"],
+    ["--concept", "nash"],
+    ["--seed", "-1"],
+    ["--method", "morris", "--levels", "3"],
+    ["--bogus"],
+])
+def test_cli_bad_arguments_exit_2_with_one_line(argv, capsys, tmp_path):
+    assert sens.main([*argv, "--out", str(tmp_path / "x")]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim.sensitivity: error: "), captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_refuses_an_existing_output(tmp_path, capsys):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "f").write_text("keep")
+    assert sens.main(["--n", "4", "--params", "us.aid", "--out", str(tmp_path / "x")]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (tmp_path / "x" / "f").read_text() == "keep"
