@@ -25,8 +25,8 @@ from sim.tiles import TileSpec, parse_tiles
 
 AXIS_KEYS = ("x", "y", "z")
 TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
-            "run_id", "plot", "max_points", "dynamics", "abm", "tiles"}
-SOLVER_NAMES = ("spe", "nash", "bayes", "abm")
+            "run_id", "plot", "max_points", "dynamics", "abm", "tiles", "qre"}
+SOLVER_NAMES = ("spe", "nash", "bayes", "qre", "abm")
 ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 PLOT_FORMATS = ("png", "pdf", "svg")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -48,6 +48,7 @@ class RunConfig:
     plot_formats: tuple[str, ...]
     abm: AbmOptions
     trajectory_replicates: int
+    qre: QreOptions
     tiles: TileSpec
     resolved: Mapping[str, Any]  # the composed config, for the record
 
@@ -119,6 +120,28 @@ def parse_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, i
     return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, **abm), traj
 
 
+@dataclass(frozen=True)
+class QreOptions:
+    """Logit QRE: rationality ``lam`` (1/($bn/yr), > 0 finite) and whether to also trace
+    the simultaneous game's QRE (about 1 ms a grid point)."""
+
+    lam: float = 1.0
+    normal_form: bool = False
+
+
+def parse_qre(data: Mapping[str, Any] | None) -> QreOptions:
+    data = dict(data or {})
+    if set(data) - {"lam", "normal_form"}:
+        raise ConfigError(f"qre has unknown keys {sorted(set(data) - {'lam', 'normal_form'})}; allowed: lam, normal_form")
+    lam = data.get("lam", 1.0)
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not 0 <= lam < float("inf"):
+        raise ConfigError(f"qre.lam={lam!r} is out of range; allowed: [0, inf) 1/($bn/yr)")
+    nf = data.get("normal_form", False)
+    if not isinstance(nf, bool):
+        raise ConfigError(f"qre.normal_form={nf!r} must be true or false")
+    return QreOptions(float(lam), nf)
+
+
 def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     """Validate the composed config and build a :class:`RunConfig`."""
     unknown = set(cfg) - TOP_KEYS
@@ -172,5 +195,6 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         abm=abm,
         trajectory_replicates=trajectory_replicates,
         tiles=parse_tiles(cfg.get("tiles"), grid_size(axes)),
+        qre=parse_qre(cfg.get("qre")),
         resolved=dict(cfg),
     )

@@ -26,7 +26,7 @@ import numpy as np
 ATOL = 1e-9
 
 
-def _check_payoffs(payoffs: np.ndarray, batched: bool) -> np.ndarray:
+def check_payoffs(payoffs: np.ndarray, batched: bool) -> np.ndarray:
     u = np.asarray(payoffs, dtype=float)
     lead = 1 if batched else 0
     if u.ndim < lead + 2:
@@ -54,7 +54,7 @@ def best_reply_mask(payoffs: np.ndarray, atol: float = ATOL) -> np.ndarray:
     bool array, shape (B, N, n_1, ..., n_N): ``[b, i, a]`` is True when ``a_i`` is a best
     reply of player ``i`` to ``a_-i`` in game ``b``.
     """
-    u = _check_payoffs(payoffs, batched=True)
+    u = check_payoffs(payoffs, batched=True)
     n_players = u.shape[1]
     mask = np.empty(u.shape, dtype=bool)
     for i in range(n_players):  # a loop over players, never over games
@@ -75,7 +75,7 @@ def pure_nash_mask(payoffs: np.ndarray, atol: float = ATOL) -> np.ndarray:
     -------
     bool array, shape (B, n_1, ..., n_N): True at every pure Nash equilibrium.
     """
-    u = _check_payoffs(payoffs, batched=True)
+    u = check_payoffs(payoffs, batched=True)
     return np.moveaxis(pure_nash_mask_batch_last(np.moveaxis(u, 0, -1), atol), -1, 0)
 
 
@@ -117,7 +117,7 @@ def pure_nash_equilibria(payoffs: np.ndarray, atol: float = ATOL) -> list[tuple[
     >>> pure_nash_equilibria(u)
     [(1, 1)]
     """
-    u = _check_payoffs(payoffs, batched=False)
+    u = check_payoffs(payoffs, batched=False)
     mask = pure_nash_mask(u[None], atol)[0]
     return [tuple(int(x) for x in idx) for idx in np.argwhere(mask)]
 
@@ -174,7 +174,7 @@ def regrets(payoffs: np.ndarray, profile) -> np.ndarray:
     -------
     array, shape (N,), non-negative (up to rounding), in payoff units.
     """
-    u = _check_payoffs(payoffs, batched=False)
+    u = check_payoffs(payoffs, batched=False)
     sigma = as_mixed_profile(profile, u.shape[1:])
     values = _expected_payoffs(u, sigma)
     return np.array([v.max() - v @ s for v, s in zip(values, sigma)])

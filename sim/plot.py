@@ -616,8 +616,12 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
         raise ResultsError("results table has no regime column to draw")
     probs = [g for g in games if PROB_COLUMNS.get(g) in table.column_names]
     n_panels = len(games) + len(probs)
-    fig = Figure(figsize=(max(10.0, 4.6 * n_panels), 4.5), layout="constrained")
-    axs = np.atleast_1d(fig.subplots(1, n_panels, sharex=True, sharey=True))
+    ncols = n_panels if n_panels <= 3 else math.ceil(n_panels / 2)
+    nrows = math.ceil(n_panels / ncols)
+    fig = Figure(figsize=(max(10.0, 4.6 * ncols), 4.5 * nrows), layout="constrained")
+    axs = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
+    for ax in axs[n_panels:]:
+        ax.set_visible(False)
     xs, ys = axis_values(table, meta)
     base = _baseline_xy(meta)
     infos = []
@@ -628,7 +632,7 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
     for k, game in enumerate(probs, start=len(games)):
         _probability_panel(fig, axs[k], table, meta, PROB_COLUMNS[game], base)
         axs[k].set_title(f"({_LETTERS[k]}) {GAMES[game][1].split(':')[0]}: P(confrontation)", parse_math=False)
-    for ax in axs[1:]:
+    for ax in axs[1:n_panels]:
         ax.label_outer()
     handles = legend_handles(meta, np.concatenate([i["codes"].ravel() for i in infos]),
                              any(i["several"] for i in infos), any(i["baseline"] for i in infos))

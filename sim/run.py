@@ -32,6 +32,7 @@ from sim import tiles
 from sim.abm import trajectory
 from sim.abm.solver import solve_abm
 from sim.bayes import solve_bayes
+from sim.qre import solve_qre
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
@@ -77,7 +78,8 @@ def run_id_of(cfg: RunConfig) -> str:
 def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
     """Solve grid points ``[start, stop)``: (points table, per-run table or None)."""
     run_parts: list = []
-    bound = {"abm": partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append), "bayes": solve_bayes}
+    bound = {"abm": partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append), "bayes": solve_bayes,
+             "qre": partial(solve_qre, lam=cfg.qre.lam, normal_form=cfg.qre.normal_form)}
     solvers = [bound.get(s) or SOLVERS[s] for s in cfg.solvers]
     with tqdm(total=stop - start, unit="pt", desc=desc, disable=None if progress is None else not progress) as bar:
         table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop)

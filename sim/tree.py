@@ -160,7 +160,7 @@ def tree_from_rule(
 
 
 @dataclass(frozen=True)
-class _Level:
+class Level:
     """The internal nodes at one depth, with children padded to a common width."""
 
     nodes: np.ndarray  # (m,)
@@ -170,7 +170,7 @@ class _Level:
     probs: np.ndarray  # (m, k) chance probabilities (0 elsewhere)
 
 
-def _levels(tree: Tree) -> list[_Level]:
+def depth_levels(tree: Tree) -> list[Level]:
     """Internal nodes grouped by depth, deepest first (children before parents)."""
     depth = tree.depth()
     internal = np.flatnonzero(tree.node_player != TERMINAL)
@@ -184,7 +184,7 @@ def _levels(tree: Tree) -> list[_Level]:
             kids[r, : len(tree.children[v])] = tree.children[v]
             if tree.probs[v]:
                 probs[r, : len(tree.probs[v])] = tree.probs[v]
-        out.append(_Level(nodes, kids, kids < tree.n_nodes, tree.node_player[nodes], probs))
+        out.append(Level(nodes, kids, kids < tree.n_nodes, tree.node_player[nodes], probs))
     return out
 
 
@@ -257,7 +257,7 @@ def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: fl
     choice = np.full((n_nodes, n_batch), -1, dtype=np.int32)
     tie = np.zeros((n_nodes, n_batch), dtype=bool)
 
-    for level in _levels(tree):
+    for level in depth_levels(tree):
         kid_vals = values[level.kids]  # (m, k, N, B)
         is_chance = level.mover == CHANCE
         if is_chance.any():

@@ -110,7 +110,7 @@ def test_baseline_point_is_hedging(tmp_path):
         ("sweep.x.num=0", "sweep.x.num=0 must be an integer >= 1"),
         ("sweep.x.param=iraq.pride", "unknown parameter 'iraq.pride'"),
         ("sweep.y.stop=99", "sweep.y: us.credibility sweeps to 99.0, outside its range"),
-        ("solvers=[qre]", "solvers=['qre']; allowed"),
+        ("solvers=[qre2]", "solvers=['qre2']; allowed"),
         ("max_points=10", "more than max_points=10"),
         ("scenario=turkey", "scenario='turkey' is unknown"),
     ],
