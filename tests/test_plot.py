@@ -362,3 +362,27 @@ def test_unsorted_list_axis_is_drawn_in_ascending_order(tmp_path):
     assert np.all(np.diff(mesh.get_coordinates()[0, :, 0]) > 0)
     grid = plot.regime_grid(table, meta)  # columns in table order: x = 20, 0, 10
     np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(4, 3), grid[:, [1, 2, 0]])
+
+
+def test_large_even_grid_is_drawn_as_an_image_of_the_same_regimes(tmp_path):
+    from matplotlib.image import AxesImage
+
+    from sim.iraq2020 import SCENARIO, GameParams
+    from sim.plot import IMAGE_CELLS, phase_diagram, regime_grid
+    from sim.solvers import SOLVERS
+    from sim.sweep import make_axis, solve_grid
+    from sim.table import TableMeta
+
+    nx, ny = 400, 260
+    assert nx * ny >= IMAGE_CELLS
+    axes = [make_axis("x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=nx)),
+            make_axis("y", GameParams, dict(param="us.credibility", start=0, stop=6, num=ny))]
+    table = solve_grid(SCENARIO, GameParams(), axes, [SOLVERS["spe"]])
+    meta = TableMeta(SCENARIO.name, SCENARIO.regimes,
+                     ({"param": "iraq.nationalism", "unit": "$bn/yr", "doc": "", "n": nx},
+                      {"param": "us.credibility", "unit": "$bn/yr", "doc": "", "n": ny}),
+                     {"iraq.nationalism": 2.0, "us.credibility": 1.0})
+    fig = phase_diagram(table, meta)
+    (image,) = [a for a in fig.axes[0].get_images() if isinstance(a, AxesImage)]
+    np.testing.assert_array_equal(np.asarray(image.get_array()), regime_grid(table, meta))
+    assert image.get_extent() == pytest.approx([-10 / (nx - 1), 20 + 10 / (nx - 1), -3 / (ny - 1), 6 + 3 / (ny - 1)])
