@@ -1,0 +1,62 @@
+"""Golden references: a coarse version of every experiment, solved and kept as text.
+
+``python tests/golden.py`` (re)writes ``tests/data/golden/<experiment>.csv``; the test
+``tests/test_golden.py`` re-solves each coarse experiment and compares the data exactly
+(floats written with ``repr``, which round-trips). A model change that changes results
+must regenerate these deliberately and say why in docs/changelog.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.app import CONF_DIR  # noqa: E402
+from sim.config import parse_run_config  # noqa: E402
+from sim.run import solve_range  # noqa: E402
+
+GOLDEN = ROOT / "tests" / "data" / "golden"
+COARSE = {"x": 6, "y": 5, "z": 3}
+EXPERIMENTS = sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml"))
+
+
+def coarse_config(experiment: str):
+    """The experiment's config with every axis shrunk and the agent-based runs short."""
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        data = OmegaConf.to_container(compose("config", overrides=[f"experiment={experiment}"]), resolve=True)
+    for key, spec in data["sweep"].items():
+        if spec is not None and spec.get("space", "linspace") != "list":
+            spec["num"] = COARSE[key]
+    data["abm"].update(steps=40, replicates=3, tail=10, settle_window=5, trajectory_replicates=0)
+    return parse_run_config(data)
+
+
+def table_text(table) -> str:
+    """The table as CSV text: floats by repr (exact), everything else by str."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(table.column_names)
+    for row in zip(*(table.column(c).to_pylist() for c in table.column_names)):
+        w.writerow([repr(v) if isinstance(v, float) else v for v in row])
+    return out.getvalue()
+
+
+def solve(experiment: str) -> str:
+    cfg = coarse_config(experiment)
+    table, _ = solve_range(cfg, 0, cfg.n_points, False, experiment)
+    return table_text(table)
+
+
+if __name__ == "__main__":
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    for exp in EXPERIMENTS:
+        (GOLDEN / f"{exp}.csv").write_text(solve(exp))
+        print(GOLDEN / f"{exp}.csv")
