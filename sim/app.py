@@ -51,8 +51,12 @@ def run_from_config(cfg: DictConfig) -> Path:
     from sim.run import run
 
     data = OmegaConf.to_container(cfg, resolve=True)
+    hydra_cfg = HydraConfig.get()
+    if not Path(data.get("results_dir", "results")).is_absolute():
+        # workers of remote launchers (Ray, SLURM) start elsewhere: anchor to the launch dir
+        data["results_dir"] = str(Path(hydra_cfg.runtime.cwd) / data.get("results_dir", "results"))
     spec = parse_run_config(data)
-    out = run(spec)
+    out = run(spec, command=["python", "-m", "sim", *hydra_cfg.overrides.task])
     print(out)
     return out
 

@@ -53,11 +53,12 @@ def git_state(cwd: Path | None = None) -> dict[str, object]:
 
 
 def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, seed: int,
-                   started: str, finished: str, files: dict[str, str], n_points: int) -> dict:
+                   started: str, finished: str, files: dict[str, str], n_points: int,
+                   command: list[str] | None = None) -> dict:
     return {
         "run_id": run_id,
         "name": name,
-        "command": list(getattr(sys, "orig_argv", sys.argv)),
+        "command": list(command) if command else list(getattr(sys, "orig_argv", sys.argv)),
         "config": config,
         "config_hash": config_hash,
         "seed": seed,

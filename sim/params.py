@@ -136,6 +136,18 @@ def check_value(info: ParamInfo, value: Any) -> float:
     return v
 
 
+def batch_size(params) -> int:
+    """Number of parameter points in a batch (1 when every leaf is a scalar)."""
+    size = 1
+    for f in dataclasses.fields(params):
+        v = getattr(params, f.name)
+        if dataclasses.is_dataclass(v):
+            size = max(size, batch_size(v))
+        elif isinstance(v, np.ndarray) and v.ndim == 2:
+            size = max(size, v.shape[1])
+    return size
+
+
 def take_points(params, sel: slice):
     """A batch restricted to the points ``sel`` (scalar leaves are kept as they are)."""
     kw = {}

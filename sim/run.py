@@ -17,6 +17,7 @@ hash, so every tile job — and a rerun after a crash — agrees on it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -36,7 +37,7 @@ from sim.qre import solve_qre
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
-from sim.params import get_value, param_info
+from sim.params import ConfigError, get_value, param_info
 from sim.plot import draw_run
 from sim.solvers import SOLVERS
 from sim.sweep import solve_grid
@@ -112,7 +113,7 @@ def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
 
 
 def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, started: str,
-           unique: bool = True) -> Path:
+           unique: bool = True, command: list[str] | None = None) -> Path:
     """Write every output of a solved grid into a new run directory and publish it."""
     parent = Path(cfg.results_dir) / cfg.name
     tmp = _private_tmpdir(parent, run_id)
@@ -131,7 +132,7 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         manifest = build_manifest(
             run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
-            seed=cfg.seed, started=started, finished=_now(), files=files, n_points=cfg.n_points,
+            seed=cfg.seed, started=started, finished=_now(), files=files, n_points=cfg.n_points, command=command,
         )
         write_json(tmp / "manifest.json", manifest)
         return _publish(tmp, parent, run_id, unique)
@@ -140,17 +141,22 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         raise
 
 
-def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None) -> Path:
+def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:
     """Solve this job's missing tiles, then merge if every tile is present.
 
     Returns the run directory once merged, else the tiles directory.
     """
     parent = Path(cfg.results_dir) / cfg.name
     final = parent / run_id
+    chash = config_hash(cfg.resolved)
     if (final / "manifest.json").exists():
+        if json.loads((final / "manifest.json").read_text()).get("config_hash") != chash:
+            raise ConfigError(f"run_id={run_id} is already a run of another config in {parent}; "
+                              "give each config its own run_id (or leave run_id unset)")
         return final  # already complete: nothing to redo
     tdir = parent / f".tiles-{run_id}"
     tdir.mkdir(parents=True, exist_ok=True)
+    tiles.claim(tdir, chash, run_id)
     count, n = cfg.tiles.count, cfg.n_points
     failed = []
     for k in cfg.tiles.indices():  # a failing tile does not stop the others
@@ -171,23 +177,27 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None) -> Path:
     sizes = [stop - start for start, stop in (tiles.tile_range(n, count, k) for k in range(count))]
     if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
         return tdir
-    table = tiles.read_tiles(tdir, count)
-    runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
-    out = finish(cfg, table, runs, run_id, _now(), unique=False)
+    with tiles.merge_lock(tdir) as mine:
+        if not mine:
+            return tdir  # another job is merging this run
+        table = tiles.read_tiles(tdir, count)
+        runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
+        out = finish(cfg, table, runs, run_id, _now(), unique=False, command=command)
     shutil.rmtree(tdir, ignore_errors=True)
     return out
 
 
-def run(cfg: RunConfig, progress: bool | None = None) -> Path:
+def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None = None) -> Path:
     """Solve ``cfg``'s grid (or this job's tiles) and write the run directory.
 
-    ``progress``: show a progress bar (None = only on a terminal). Returns the run
-    directory, or for a tile job whose siblings are not all done, the tiles directory.
+    ``progress``: show a progress bar (None = only on a terminal). ``command``: the
+    command line to record (default: this process's). Returns the run directory, or for
+    a tile job whose siblings are not all done, the tiles directory.
     """
     run_id = run_id_of(cfg)
     (Path(cfg.results_dir) / cfg.name).mkdir(parents=True, exist_ok=True)
     if cfg.tiles.count > 1:
-        return run_tiles(cfg, run_id, progress)
+        return run_tiles(cfg, run_id, progress, command)
     started = _now()
     table, runs = solve_range(cfg, 0, cfg.n_points, progress, cfg.name)
-    return finish(cfg, table, runs, run_id, started)
+    return finish(cfg, table, runs, run_id, started, command=command)

@@ -27,6 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.params import batch_size
 from sim.tree import Decision, Tree, tree_from_rule
 
 Features = Mapping[str, np.ndarray]
@@ -106,7 +107,8 @@ class Scenario:
             for term in self.terms.get(actor.name, ()):
                 total = total + term(params, columns)
             totals.append(total)
-        n_batch = max(t.shape[1] for t in totals)
+        # a swept parameter no payoff term uses still sets the batch size
+        n_batch = max(batch_size(params), *(t.shape[1] for t in totals))
         out = np.empty((n_out, len(totals), n_batch))
         for i, t in enumerate(totals):
             out[:, i] = t

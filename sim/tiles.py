@@ -9,6 +9,10 @@ rerun of the same command solves only the missing ones. A tile that fails leaves
 
 from __future__ import annotations
 
+import os
+import socket
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +87,66 @@ def read_tiles(directory: Path, count: int, kind: str = "") -> pa.Table:
         except (OSError, pa.ArrowException) as exc:
             raise ResultsError(f"tile {k} of {count} is unreadable ({path}): {exc}") from None
     return pa.concat_tables(parts)
+
+
+def claim(directory: Path, config_hash: str, run_id: str) -> None:
+    """Mark a tiles directory as this config's; refuse one that holds another config."""
+    mark = Path(directory) / "config_hash"
+    try:
+        fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(config_hash + "\n")
+        return
+    except FileExistsError:
+        pass
+    if mark.read_text().strip() != config_hash:
+        raise ConfigError(f"run_id={run_id}: {directory} holds tiles of another config; give each config its "
+                          "own run_id (or leave run_id unset)")
+
+
+@contextmanager
+def merge_lock(directory: Path, stale_after: float = 3600.0):
+    """Yield True to the one job that may merge the tiles (False to the others).
+
+    The lock is a file made atomically; a lock left by a dead process on this host, or
+    older than ``stale_after`` seconds, is taken over.
+    """
+    lock = Path(directory) / "merging"
+    me = f"{socket.gethostname()} {os.getpid()}"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if not _stale(lock, stale_after):
+                yield False
+                return
+            lock.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(me + "\n")
+        try:
+            yield True
+        finally:
+            lock.unlink(missing_ok=True)
+        return
+    yield False
+
+
+def _stale(lock: Path, stale_after: float) -> bool:
+    try:
+        host, pid = lock.read_text().split()
+        age = time.time() - lock.stat().st_mtime
+    except (OSError, ValueError):
+        return True
+    if host == socket.gethostname():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return age > stale_after
 
 
 def failures(directory: Path, count: int) -> dict[int, str]:

@@ -75,3 +75,11 @@ def test_nash_columns_are_consistent():
     np.testing.assert_array_equal(per_regime, t["nash_count"])
     for regs, n in zip(t["nash_regimes"], t["nash_count"]):
         assert (regs == "") == (n == 0)
+
+
+@pytest.mark.parametrize("solver", ["spe", "nash"])
+def test_sweeping_a_parameter_no_payoff_uses_still_gives_a_row_per_point(solver):
+    """Found by the property tests: us.committed_prior enters only the bayes solver."""
+    ax = [make_axis("sweep.x", GameParams, dict(param="us.committed_prior", start=0, stop=1, num=5))]
+    t = solve_grid(SCENARIO, GameParams(), ax, [SOLVERS[solver]], chunk_size=2)
+    assert t.num_rows == 5
