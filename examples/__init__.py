@@ -1,0 +1,1 @@
+"""Worked examples that extend the simulator without editing it (docs/how-to/)."""
