@@ -15,6 +15,7 @@ objects built without pyplot, so no global figure state leaks.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import secrets
@@ -26,6 +27,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -55,6 +57,7 @@ BASELINE_MARKER = dict(marker="*", markersize=14, color="black", markeredgecolor
 FORMATS = ("png", "pdf", "svg")
 FIGURE_NAME = "phase_diagram"
 TABLE_NAME = "equilibria.parquet"
+QRE_PATH_NAME = "qre_path.parquet"
 PNG_DPI = 200
 IMAGE_CELLS = 100_000  #: evenly spaced grids this large are drawn as images, not meshes
 
@@ -654,6 +657,36 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
     return fig
 
 
+@_styled
+def qre_path_figure(path_table: pa.Table, meta: TableMeta) -> Figure:
+    """Regime probabilities of the sequential agent QRE at the baseline against λ.
+
+    ``path_table``: ``lam`` and ``prob_<regime slug>`` columns (``sim.qre.lambda_path``);
+    its metadata gives the run's λ, marked by a vertical line.
+    """
+    from sim.solvers import slug
+
+    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    lam = np.asarray(path_table.column("lam"), dtype=float)
+    colours = regime_colours(meta.regimes)
+    for regime in meta.regimes:
+        col = f"prob_{slug(regime)}"
+        if col in path_table.column_names:
+            ax.plot(lam, np.asarray(path_table.column(col)), color=colours[regime], linewidth=1.8, label=regime)
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlim(0, lam.max())
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("logit rationality λ [1/($bn/yr)] (0 = uniform play; large = subgame-perfect)")
+    ax.set_ylabel("probability at the baseline")
+    info = json.loads((path_table.schema.metadata or {}).get(b"sim", b"{}"))
+    if "lam" in info:
+        ax.axvline(info["lam"], color="black", linestyle="--", linewidth=1, label=f"this run: λ = {info['lam']:g}")
+    ax.set_title("Logit QRE of the sequential game, traced over λ", parse_math=False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
 def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, column: str, base) -> None:
     """A probability (0..1) over a 2-axis grid, with a colour bar and the baseline."""
     shape = _check_rows(table, meta)
@@ -720,6 +753,12 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
         raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
     table, meta = read_table(run_dir / TABLE_NAME)
     paths = []
+    if (run_dir / QRE_PATH_NAME).exists():
+        path_table = pq.read_table(run_dir / QRE_PATH_NAME)
+        for fmt in dict.fromkeys(formats):
+            path = run_dir / f"qre_path.{fmt}"
+            _save_atomic(qre_path_figure(path_table, meta), path, fmt)
+            paths.append(path)
     if not (has_abm(table) and GAMES["spe"][0] not in table.column_names):
         for fmt in dict.fromkeys(formats):
             path = run_dir / f"{FIGURE_NAME}.{fmt}"

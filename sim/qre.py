@@ -739,3 +739,27 @@ def solve_qre(sc: Scenario, params, index: np.ndarray | None = None, lam: float 
         out[f"qre_nf_prob_{slug(name)}"] = np.ascontiguousarray(p_nf[:, k])
     out["qre_nf_converged"] = nf.converged
     return out
+
+
+LAMBDA_PATH = np.concatenate([[0.0], np.geomspace(0.01, 100.0, 81)])  #: λ grid of the path, 1/($bn/yr)
+
+
+def lambda_path(sc: Scenario, params, lams: np.ndarray = LAMBDA_PATH) -> dict[str, np.ndarray]:
+    """The sequential agent QRE at one parameter point traced over λ.
+
+    From uniform play (λ = 0) towards the subgame-perfect equilibrium (λ → ∞): for each
+    λ in ``lams`` (shape (L,)), the probability of each regime.
+
+    Returns
+    -------
+    dict of columns of length L: ``lam`` and ``prob_<regime slug>``.
+    """
+    lams = np.asarray(lams, dtype=float)
+    form = sc.sequential
+    lp = np.repeat(leaf_payoffs_batch_last(sc, params)[..., :1], len(lams), axis=-1)  # (n_leaves, N, L)
+    res = agent_qre_tree_batch_last(form.tree, lp, lams)
+    probs = regime_probabilities_tree(res.leaf_reach, form.regime, len(sc.regimes))
+    out = {"lam": lams}
+    for k, name in enumerate(sc.regimes):
+        out[f"prob_{slug(name)}"] = np.ascontiguousarray(probs[:, k])
+    return out

@@ -33,7 +33,7 @@ from sim import tiles
 from sim.abm import trajectory
 from sim.abm.solver import solve_abm
 from sim.bayes import solve_bayes
-from sim.qre import solve_qre
+from sim.qre import lambda_path, solve_qre
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
@@ -45,6 +45,7 @@ from sim.table import TableMeta, write_parquet, write_table
 
 TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
+QRE_PATH = "qre_path.parquet"
 
 
 class TileFailed(RuntimeError):
@@ -122,6 +123,9 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         if runs is not None:
             write_parquet(runs, tmp / RUNS_TABLE)
         export_games(cfg.scenario, cfg.game, tmp)
+        if "qre" in cfg.solvers:  # the QRE at the baseline traced from λ = 0 towards the SPE
+            meta = json.dumps({"lam": cfg.qre.lam, "regimes": list(cfg.scenario.regimes)})
+            write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / QRE_PATH, {b"sim": meta.encode()})
         if "abm" in cfg.solvers and cfg.trajectory_replicates:
             trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))

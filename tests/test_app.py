@@ -56,6 +56,8 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
             "phase_diagram.png", "phase_diagram.pdf"} <= names
     table = pq.read_table(out / "equilibria.parquet")
     assert table.num_rows == cfg.n_points
+    if "qre" in cfg.solvers:
+        assert {"qre_path.parquet", "qre_path.png"} <= names
     assert set(table.column("spe_regime").to_pylist()) <= set(cfg.scenario.regimes)
 
 

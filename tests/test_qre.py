@@ -385,3 +385,17 @@ def test_docstring_examples():
     import sim.qre
 
     assert doctest.testmod(sim.qre).failed == 0
+
+
+def test_lambda_path_runs_from_uniform_play_to_the_spe():
+    from sim.qre import LAMBDA_PATH, lambda_path
+
+    path = lambda_path(SCENARIO, GameParams())
+    names = [f"prob_{r.lower().replace(' ', '_').replace('-', '_')}" for r in SCENARIO.regimes]
+    probs = np.stack([path[n] for n in names], axis=1)
+    assert probs.shape == (len(LAMBDA_PATH), len(SCENARIO.regimes))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    tree = SCENARIO.sequential.tree
+    uniform = agent_qre_tree(tree, np.zeros((1, tree.n_leaves, 4)), 0.0).leaf_reach[0]
+    np.testing.assert_allclose(probs[0], [uniform[SCENARIO.sequential.regime == k].sum() for k in range(len(names))])
+    assert probs[-1, SCENARIO.regimes.index("hedging")] > 0.999  # the baseline SPE regime
