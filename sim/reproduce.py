@@ -5,8 +5,9 @@
 1. checks that RUN_DIR's files still match its manifest (a changed file is reported);
 2. re-runs the saved ``config.yaml`` in a temporary directory (one process, no tiles:
    results do not depend on tiling);
-3. compares the sha256 of every file the manifest lists (``config.yaml`` and
-   ``figures.json`` aside, which record where and under which id the run was written)
+3. compares the sha256 of every file the manifest lists (``config.yaml``,
+   ``figures.json`` and captions aside, which record where and under which id the run
+   was written)
    and prints ``reproduced`` or a per-file summary.
 
 Exit status: 0 reproduced, 1 differences, 2 unusable RUN_DIR. Runs made from a work tree
@@ -63,7 +64,7 @@ def reproduce(run_dir: Path, workdir: Path) -> tuple[dict[str, str], dict[str, s
     from sim.run import run
 
     manifest, config = load_run(run_dir)
-    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP}
+    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP and not k.endswith(".caption.txt")}
     own = compare(expected, run_dir)
     config = {**config, "results_dir": str(workdir), "run_id": "reproduce", "tiles": {"count": 1, "index": None}}
     out = run(parse_run_config(config), progress=False)

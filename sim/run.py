@@ -33,6 +33,7 @@ from sim import tiles
 from sim.abm import trajectory
 from sim.abm.solver import solve_abm
 from sim.bayes import solve_bayes
+from sim.captions import caption
 from sim.qre import lambda_path, solve_qre
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
@@ -131,6 +132,8 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         figures = draw_run(tmp, formats=cfg.plot_formats)
         chash = config_hash(cfg.resolved)
+        for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
+            (tmp / f"{stem}.caption.txt").write_text(caption(cfg, stem, run_id, chash))
         write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
             "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}

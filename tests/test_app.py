@@ -142,3 +142,13 @@ def test_abm_run_writes_per_run_and_trajectory_tables(tmp_path):
     assert np.allclose(shares, 1.0)
     m = json.loads((out / "manifest.json").read_text())
     assert {"abm_runs.parquet", "trajectory.parquet", "trajectory_stats.parquet"} <= set(m["files"])
+
+
+def test_each_figure_has_a_caption_from_its_config(tmp_path):
+    data = tiny(composed(["experiment=nationalism_sanction_bite"]), tmp_path)
+    out = run(parse_run_config(data), progress=False)
+    text = (out / "phase_diagram.caption.txt").read_text()
+    assert "iraq.nationalism" in text and "iraq.fed_share_at_risk" in text
+    assert "us.credibility = 4 $bn/yr" in text  # the experiment's change from the baseline
+    figures = json.loads((out / "figures.json").read_text())
+    assert figures["run_id"] == "r" and set(figures["figures"]) == {"phase_diagram.png", "phase_diagram.pdf"}
