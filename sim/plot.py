@@ -27,6 +27,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
@@ -194,9 +195,13 @@ def regime_codes(table: pa.Table, meta: TableMeta, column: str = "spe_regime") -
     ResultsError
         If the column is missing or names a regime not in ``meta.regimes``.
     """
-    values = _column(table, column).astype(str)
+    if column not in table.column_names:
+        raise ResultsError(f"results table has no column '{column}'")
+    # dictionary-encode in Arrow (C++): a few distinct labels among up to millions of rows
+    encoded = pc.dictionary_encode(table.column(column).cast(pa.string())).combine_chunks()
     index = {r: k for k, r in enumerate(meta.regimes)}
-    uniq, inverse = np.unique(values, return_inverse=True)
+    uniq = encoded.dictionary.to_pylist()
+    inverse = encoded.indices.to_numpy(zero_copy_only=False)
     lut = np.empty(len(uniq), dtype=np.int64)
     for j, cell in enumerate(uniq):
         names = [n for n in cell.split("|") if n]
