@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.abm.rules import RuleOptions, get_rule
+from sim.abm.rules import RULES, RuleOptions, get_rule
 from sim.abm.solver import AbmOptions, Shock
 from sim.params import ConfigError, check_value, from_mapping, param_info
-from sim.registry import get_scenario
+from sim.registry import SCENARIOS, get_scenario
 from sim.scenario import Scenario
-from sim.sweep import MAX_POINTS, Axis, grid_size, make_axis
+from sim.sweep import MAX_POINTS, SPACES, Axis, grid_size, make_axis
 from sim.tiles import TileSpec, parse_tiles
 
 AXIS_KEYS = ("x", "y", "z")
@@ -198,3 +198,90 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         qre=parse_qre(cfg.get("qre")),
         resolved=dict(cfg),
     )
+
+
+# --- Reference of every run-config key -------------------------------------------------
+# docs/config.md is generated from CONFIG_KEYS by ``python -m sim.configdoc``; defaults
+# are read from the composed config and the option dataclasses, not written here, and
+# tests/test_configdoc.py checks the keys against the parser and conf/config.yaml.
+
+
+@dataclass(frozen=True)
+class KeyDoc:
+    """One config key: dotted ``key`` (``sweep.<axis>.*`` stands for x, y and z),
+    its YAML ``type`` (empty: read from the option dataclass that holds it), the values
+    ``allowed`` and its meaning ``doc``."""
+
+    key: str
+    type: str
+    allowed: str
+    doc: str
+
+
+def _names(values) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+CONFIG_KEYS: tuple[KeyDoc, ...] = (
+    KeyDoc("name", "str", "letters, digits, `_`, `-`, `.`",
+           "the experiment's name: results go to `<results_dir>/<name>/<run-id>/`; each experiment sets its own"),
+    KeyDoc("scenario", "str", f"{_names(SCENARIOS)}, or an import path `package.module:ATTRIBUTE`",
+           "the game (actors, moves, payoff terms, parameters); see docs/how-to/add-an-actor.md"),
+    KeyDoc("game", "mapping", "the scenario's parameters, each within its range",
+           "parameter values, `game.<group>.<name>`; every one, with unit, range and source, in "
+           "[parameters.md](parameters.md); the config group `game=` picks the file (default `baseline`)"),
+    KeyDoc("sweep", "mapping", "keys `x`, `y`, `z`", "the grid: up to three axes, filled in the order x, y, z"),
+    KeyDoc("sweep.x", "mapping", "an axis (below); never null", "first axis (abscissa of the figure)"),
+    KeyDoc("sweep.y", "mapping or null", "an axis, or null", "second axis (ordinate); null: a strip along x"),
+    KeyDoc("sweep.z", "mapping or null", "an axis, or null (y must be set)", "third axis: the figure shows panels at up to 6 evenly spaced values of it; the table has every value"),
+    KeyDoc("sweep.<axis>.param", "str", "a dotted parameter name of the scenario, swept within its range",
+           "the parameter this axis sweeps, e.g. `iraq.nationalism`"),
+    KeyDoc("sweep.<axis>.space", "str", f"{_names(SPACES)}; `linspace` if omitted",
+           "how the values are spaced; `list` takes `values`"),
+    KeyDoc("sweep.<axis>.start", "float", "finite; `> 0` for logspace; `< stop` when `num > 1`",
+           "first value (linspace/logspace; for logspace the value, not its exponent)"),
+    KeyDoc("sweep.<axis>.stop", "float", "finite; `> start` when `num > 1`", "last value (linspace/logspace)"),
+    KeyDoc("sweep.<axis>.num", "int", "`>= 1`", "number of values (linspace/logspace)"),
+    KeyDoc("sweep.<axis>.values", "list of float", "non-empty list of numbers", "the values (space `list`)"),
+    KeyDoc("solvers", "list of str", f"non-empty list from {_names(SOLVER_NAMES)}; `bayes` needs a typed actor",
+           "solution concepts (docs/model.md §5): `spe` sequential game by backward induction, `nash` every pure "
+           "NE of the simultaneous game, `bayes` uncertain US resolve, `qre` logit quantal response, `abm` "
+           "adaptive play; the config group `solver=` sets it"),
+    KeyDoc("seed", "int", "`>= 0`", "root seed of the agent-based model's per-run random streams"),
+    KeyDoc("chunk_size", "int", "`>= 1`",
+           "grid points solved per vectorised batch; bounds memory, never changes results"),
+    KeyDoc("max_points", "int", "`>= 1`", "grids with more points are refused (a guard against typos)"),
+    KeyDoc("results_dir", "str", "a writable directory; relative paths are taken from the launch directory",
+           "where runs are written"),
+    KeyDoc("run_id", "str or null", "null, or letters, digits, `_`, `-`, `.`",
+           "the run directory's name; null: `<timestamp>-<config hash>` (`tiled-<config hash>` when tiled)"),
+    KeyDoc("plot", "mapping", "key `formats`", "figure output"),
+    KeyDoc("plot.formats", "list of str", f"list from {_names(PLOT_FORMATS)}", "file formats of every figure"),
+    KeyDoc("tiles", "mapping", "keys `count`, `index`",
+           "split the grid into tiles (docs/how-to/resume-a-sweep.md); never changes results"),
+    KeyDoc("tiles.count", "", "`1` to the number of grid points", "number of contiguous tiles"),
+    KeyDoc("tiles.index", "", "null, or `0` to `count - 1`",
+           "the one tile this job solves (one Hydra job per tile: `'tiles.index=range(T)'`); null: every "
+           "missing tile in turn"),
+    KeyDoc("qre", "mapping", "keys `lam`, `normal_form`", "logit quantal response; used when `solvers` has `qre`"),
+    KeyDoc("qre.lam", "", "`[0, inf)`, in 1/($bn/yr)",
+           "rationality λ: 0 is uniform play, large λ approaches best replies"),
+    KeyDoc("qre.normal_form", "", "`true`, `false`",
+           "also trace the simultaneous game's QRE by continuation (about 1 ms a grid point)"),
+    KeyDoc("dynamics", "mapping", "keys `rule` and that rule's options",
+           "learning rule of the agent-based model; the config group `dynamics=` sets it (conf/dynamics/)"),
+    KeyDoc("dynamics.rule", "str", _names(RULES), "the learning rule (docs/abm.md)"),
+    KeyDoc("dynamics.revision_prob", "", "`[0, 1]`", "`best_response`: probability per step that an agent revises"),
+    KeyDoc("dynamics.lam", "", "`[0, inf)`, in 1/($bn/yr)", "`logit`: rationality λ; 0 is uniform play"),
+    KeyDoc("abm", "mapping", "the keys below", "agent-based model; used when `solvers` has `abm` (docs/abm.md)"),
+    KeyDoc("abm.steps", "", "`>= 1`", "rounds of play per run"),
+    KeyDoc("abm.replicates", "", "`>= 1`", "runs (seeds) per grid point"),
+    KeyDoc("abm.tail", "", "`1` to `steps`", "final rounds over which long-run play is measured"),
+    KeyDoc("abm.settle_window", "", "`1` to `steps`",
+           "a run has settled if its final profile is a pure NE held this many rounds"),
+    KeyDoc("abm.max_runs", "", "`>= 1`", "runs simulated together in one model (bounds memory)"),
+    KeyDoc("abm.trajectory_replicates", "int", "`>= 0`",
+           "runs at the baseline point recorded step by step (0: none)"),
+    KeyDoc("abm.shocks", "list of mapping", "`{step: 2..steps, set: {parameter: value in range}}`",
+           "from `step` on, play the game with these parameter values"),
+)
