@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.abm.rules import RULES, RuleOptions, get_rule
-from sim.abm.solver import AbmOptions, Shock
+from sim.abm.options import AbmOptions, Shock
 from sim.params import ConfigError, check_value, from_mapping, param_info
 from sim.registry import SCENARIOS, get_scenario
 from sim.scenario import Scenario

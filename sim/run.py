@@ -30,8 +30,6 @@ import yaml
 from tqdm import tqdm
 
 from sim import tiles
-from sim.abm import trajectory
-from sim.abm.solver import solve_abm
 from sim.bayes import solve_bayes
 from sim.captions import caption
 from sim.qre import lambda_path, solve_qre
@@ -39,7 +37,6 @@ from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
 from sim.params import ConfigError, get_value, param_info
-from sim.plot import draw_run
 from sim.solvers import SOLVERS
 from sim.sweep import solve_grid
 from sim.table import TableMeta, write_parquet, write_table
@@ -81,8 +78,11 @@ def run_id_of(cfg: RunConfig) -> str:
 def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
     """Solve grid points ``[start, stop)``: (points table, per-run table or None)."""
     run_parts: list = []
-    bound = {"abm": partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append), "bayes": solve_bayes,
-             "qre": partial(solve_qre, lam=cfg.qre.lam, normal_form=cfg.qre.normal_form)}
+    bound = {"bayes": solve_bayes, "qre": partial(solve_qre, lam=cfg.qre.lam, normal_form=cfg.qre.normal_form)}
+    if "abm" in cfg.solvers:  # imported on use: Mesa costs about a second to import
+        from sim.abm.solver import solve_abm
+
+        bound["abm"] = partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append)
     solvers = [bound.get(s) or SOLVERS[s] for s in cfg.solvers]
     with tqdm(total=stop - start, unit="pt", desc=desc, disable=None if progress is None else not progress) as bar:
         table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop)
@@ -128,8 +128,12 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
             meta = json.dumps({"lam": cfg.qre.lam, "regimes": list(cfg.scenario.regimes)})
             write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / QRE_PATH, {b"sim": meta.encode()})
         if "abm" in cfg.solvers and cfg.trajectory_replicates:
+            from sim.abm import trajectory
+
             trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        from sim.plot import draw_run  # matplotlib is imported only by the job that draws
+
         figures = draw_run(tmp, formats=cfg.plot_formats)
         chash = config_hash(cfg.resolved)
         for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
