@@ -28,7 +28,6 @@ import matplotlib
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -38,7 +37,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from sim.manifest import verify_run
-from sim.table import ResultsError, TableMeta, read_table
+from sim.table import ResultsError, TableMeta, read_parquet, read_table
 
 #: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
 #: scheme (blue, red, green, yellow, cyan, purple), then Okabe-Ito extras for long lists.
@@ -759,7 +758,7 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     table, meta = read_table(run_dir / TABLE_NAME)
     paths = []
     if (run_dir / QRE_PATH_NAME).exists():
-        path_table = pq.read_table(run_dir / QRE_PATH_NAME)
+        path_table = read_parquet(run_dir / QRE_PATH_NAME)
         for fmt in dict.fromkeys(formats):
             path = run_dir / f"qre_path.{fmt}"
             _save_atomic(qre_path_figure(path_table, meta), path, fmt)
@@ -769,7 +768,7 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
             path = run_dir / f"{FIGURE_NAME}.{fmt}"
             _save_atomic(run_figure(table, meta), path, fmt)  # a fresh figure per format: same
             paths.append(path)  # bytes whichever formats are asked for
-    return paths + draw_abm(run_dir, formats)
+    return paths + draw_abm(run_dir, formats, (table, meta))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,7 +37,6 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import to_rgb
@@ -49,7 +48,7 @@ from matplotlib.transforms import offset_copy
 from sim import plot as P
 from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PALETTE, regime_colours  # noqa: F401 (re-export)
 from sim.solvers import slug
-from sim.table import ResultsError, TableMeta, read_table
+from sim.table import ResultsError, TableMeta, read_parquet, read_table
 
 SELECTION_NAME = "abm_selection"
 TRAJECTORY_NAME = "trajectories"
@@ -807,12 +806,13 @@ def run_note(run_dir: Path) -> str | None:
 
 def _read_parquet(path: Path) -> pa.Table:
     try:
-        return pq.read_table(path)
+        return read_parquet(path)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
 
 
-def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf"),
+             loaded: tuple[pa.Table, TableMeta] | None = None) -> list[Path]:
     """Redraw a run's agent-based figures from its saved files.
 
     Parameters
@@ -821,6 +821,9 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
         Run directory.
     formats : sequence of {"png", "pdf", "svg"}
         File formats to write.
+    loaded : (table, meta), optional
+        ``equilibria.parquet`` as :func:`sim.table.read_table` returned it, if the caller
+        has read it already (saves reading a large table twice).
 
     Returns
     -------
@@ -843,8 +846,8 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     formats = tuple(dict.fromkeys(formats))
     builders: list[tuple[str, Callable[[], Figure]]] = []
     table_path = run_dir / P.TABLE_NAME
-    if table_path.is_file():
-        table, meta = read_table(table_path)
+    if loaded is not None or table_path.is_file():
+        table, meta = loaded if loaded is not None else read_table(table_path)
         if has_abm(table):
             note = run_note(run_dir)
             builders.append((SELECTION_NAME, lambda: comparison_figure(table, meta, note)))

@@ -74,13 +74,19 @@ def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:
     write_parquet(table, path, {META_KEY: meta.to_json().encode()})
 
 
+def read_parquet(path: Path) -> pa.Table:
+    """A whole Parquet file as one table (``ParquetFile.read``: unlike ``pq.read_table``
+    it does not import the dataset layer, about 0.4 s, for a plain file)."""
+    return pq.ParquetFile(path).read()
+
+
 def read_table(path: Path) -> tuple[pa.Table, TableMeta]:
     """Read an equilibria table and its metadata; ResultsError if it is not one."""
     path = Path(path)
     if not path.is_file():
         raise ResultsError(f"no results table at {path}")
     try:
-        table = pq.read_table(path)
+        table = read_parquet(path)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
     raw = (table.schema.metadata or {}).get(META_KEY)
