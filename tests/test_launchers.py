@@ -102,12 +102,12 @@ def test_failed_tile_then_rerun(launcher, reference, tmp_path, request):
         env = {}
     run_id = f"failed-{launcher}"
     tdir = tmp_path / "results" / NAME / f".tiles-{run_id}"
-    blocker = tdir / "tile-00001-of-00003.parquet"
+    blocker = tdir / "tile-00001-of-00003.arrow"
     blocker.mkdir(parents=True)  # tile 1 cannot be written: its job fails
     with pytest.raises(AssertionError, match="exit 1"):
         sim_multirun(tmp_path, run_id, *overrides, env=env)
     assert "IsADirectoryError" in (tdir / "tile-00001-of-00003.failed").read_text()
-    assert (tdir / "tile-00000-of-00003.parquet").is_file() and (tdir / "tile-00002-of-00003.parquet").is_file()
+    assert (tdir / "tile-00000-of-00003.arrow").is_file() and (tdir / "tile-00002-of-00003.arrow").is_file()
     assert not (tdir.parent / run_id).exists()
     blocker.rmdir()
     sim_multirun(tmp_path, run_id, *overrides, env=env)  # the same command again

@@ -78,12 +78,12 @@ def test_failing_tile_keeps_the_others_and_the_rerun_finishes(tmp_path):
     cfg = abm_config(tmp_path, "faulty", count=4)
     tdir = tmp_path / "abm_selection" / ".tiles-faulty"
     tdir.mkdir(parents=True)
-    blocker = tdir / "tile-00001-of-00004.parquet"
+    blocker = tdir / "tile-00001-of-00004.arrow"
     blocker.mkdir()  # a disk-write failure for tile 1: its file cannot be put in place
     with pytest.raises(TileFailed, match=r"1 tile\(s\) of 4 failed \(1\)"):
         run(cfg, progress=False)
-    assert sorted(p.name for p in tdir.glob("tile-0000[023]-of-00004.parquet")) == [
-        "tile-00000-of-00004.parquet", "tile-00002-of-00004.parquet", "tile-00003-of-00004.parquet"]
+    assert sorted(p.name for p in tdir.glob("tile-0000[023]-of-00004.arrow")) == [
+        "tile-00000-of-00004.arrow", "tile-00002-of-00004.arrow", "tile-00003-of-00004.arrow"]
     assert "IsADirectoryError" in (tdir / "tile-00001-of-00004.failed").read_text()
     assert not (tmp_path / "abm_selection" / "faulty").exists()
     blocker.rmdir()
@@ -103,11 +103,11 @@ def test_killed_sweep_resumes_to_the_same_bytes(tmp_path, sig):
     tdir = tmp_path / "abm_selection" / ".tiles-killed"
     proc = subprocess.Popen(tiled, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while len(list(tdir.glob("tile-*-of-00012.parquet"))) < 2 and time.time() < deadline and proc.poll() is None:
+    while len(list(tdir.glob("tile-*-of-00012.arrow"))) < 2 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.01)
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
-    done = sorted(tdir.glob("tile-*-of-00012.parquet"))
+    done = sorted(tdir.glob("tile-*-of-00012.arrow"))
     assert 2 <= len(done) < 24, "the kill must land mid-sweep"
     assert not (tmp_path / "abm_selection" / "killed").exists()
     stamps = {p.name: p.stat().st_mtime_ns for p in done}
