@@ -29,7 +29,7 @@ example. What is run, and how:
   the command's output. The commands run in the background, two at a time, from the
   first test that needs one, each in a process of its own forked from an interpreter
   that has already imported the package (tests/docs_runner.py: ``runpy`` as
-  ``python -m`` does), which saves the 2.5 s of imports per command.
+  ``python -m`` does), which saves importing the libraries again for every command.
 
 * Commands that cannot run here are skipped by the rules in :data:`SKIP` (each skip says
   which rule), never silently; a command that matches neither a rule nor a known program
