@@ -197,7 +197,8 @@ def regime_codes(table: pa.Table, meta: TableMeta, column: str = "spe_regime") -
     if column not in table.column_names:
         raise ResultsError(f"results table has no column '{column}'")
     # dictionary-encode in Arrow (C++): a few distinct labels among up to millions of rows
-    encoded = pc.dictionary_encode(table.column(column).cast(pa.string())).combine_chunks()
+    col = table.column(column)
+    encoded = (col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)).combine_chunks()
     index = {r: k for k, r in enumerate(meta.regimes)}
     uniq = encoded.dictionary.to_pylist()
     inverse = encoded.indices.to_numpy(zero_copy_only=False)
@@ -755,7 +756,7 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
-    table, meta = read_table(run_dir / TABLE_NAME)
+    table, meta = read_table(run_dir / TABLE_NAME, labels_as_dictionary=True)
     paths = []
     if (run_dir / QRE_PATH_NAME).exists():
         path_table = read_parquet(run_dir / QRE_PATH_NAME)
