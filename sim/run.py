@@ -36,6 +36,7 @@ from sim.qre import lambda_path, solve_qre
 from sim.config import RunConfig, config_hash
 from sim.export import export_games
 from sim.manifest import build_manifest, sha256_file, write_json
+from sim.memory import retain_freed_memory
 from sim.params import ConfigError, get_value, param_info
 from sim.solvers import SOLVERS
 from sim.sweep import solve_grid
@@ -206,6 +207,7 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     a tile job whose siblings are not all done, the tiles directory.
     """
     run_id = run_id_of(cfg)
+    retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
     (Path(cfg.results_dir) / cfg.name).mkdir(parents=True, exist_ok=True)
     if cfg.tiles.count > 1:
         return run_tiles(cfg, run_id, progress, command)
