@@ -711,6 +711,19 @@ def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, 
 # ----------------------------------------------------------------------------- files
 
 
+@_styled
+def freeze_layout(fig: Figure) -> Figure:
+    """Lay ``fig`` out once, now, and keep that layout for every file saved from it.
+
+    A layout engine would otherwise run again on each save, and the second format's
+    layout could depend on the first's; frozen, each file's bytes are the same whichever
+    formats are asked for, and the layout (a third of a save) is paid once.
+    """
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
 def _save_atomic(fig: Figure, path: Path, fmt: str) -> None:
     """Save ``fig`` to a temporary file next to ``path``, then rename it into place."""
     metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None}, "svg": {"Date": None}}[fmt]
@@ -764,11 +777,12 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
             path = run_dir / f"qre_path.{fmt}"
             _save_atomic(qre_path_figure(path_table, meta), path, fmt)
             paths.append(path)
-    if not (has_abm(table) and GAMES["spe"][0] not in table.column_names):
+    if formats and not (has_abm(table) and GAMES["spe"][0] not in table.column_names):
+        fig = freeze_layout(run_figure(table, meta))  # one figure and layout for every format
         for fmt in dict.fromkeys(formats):
             path = run_dir / f"{FIGURE_NAME}.{fmt}"
-            _save_atomic(run_figure(table, meta), path, fmt)  # a fresh figure per format: same
-            paths.append(path)  # bytes whichever formats are asked for
+            _save_atomic(fig, path, fmt)
+            paths.append(path)
     return paths + draw_abm(run_dir, formats, (table, meta))
 
 
