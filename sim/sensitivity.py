@@ -29,7 +29,10 @@ their rows carry NaN indices and ``status`` says why. Run it with::
                               [--params a,b,c] [--seed S] [--out DIR]
 
 which writes ``DIR/sensitivity.parquet`` (same arguments ⇒ same bytes),
-``DIR/sensitivity.png`` and ``.pdf`` and ``DIR/manifest.json``.
+``DIR/sensitivity.png`` and ``.pdf`` and ``DIR/manifest.json``. The same analysis runs
+as an experiment, ``python -m sim experiment=sobol_regime``: the run config's
+``sensitivity`` block (:class:`SensitivityOptions`) replaces the grid sweep, and
+:func:`sim.run.run` writes a normal run directory with the same table and figure.
 """
 
 from __future__ import annotations
@@ -49,20 +52,20 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import matplotlib
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from sim.bayes import solve_bayes
 from sim.manifest import build_manifest, sha256_file, write_json
 from sim.params import ConfigError, batch, iter_params
-from sim.plot import STYLE, _save_atomic
 from sim.scenario import Scenario
 from sim.solvers import slug, solve_spe
 from sim.table import write_parquet
+
+if TYPE_CHECKING:  # matplotlib is imported on use: sim.config imports this module
+    from matplotlib.figure import Figure
 
 METHODS = ("sobol", "morris")
 CONCEPTS = ("spe", "bayes")
@@ -423,6 +426,105 @@ def morris(problem: dict, evaluate: Callable[[np.ndarray], np.ndarray], n_trajec
     return _table(parts, meta)
 
 
+# ----------------------------------------------------------------------------- one analysis
+
+
+@dataclass(frozen=True)
+class SensitivityOptions:
+    """One analysis: the ``sensitivity`` block of a run config, or the CLI's options.
+
+    ``method``: "sobol" or "morris"; ``n``: Sobol base sample size N (a power of two) or
+    number of Morris trajectories, None for the method's default (:attr:`size`);
+    ``concept``: "spe" or "bayes" (:func:`regime_outputs`); ``params``: dotted names of
+    the parameters varied, None for every one; ``seed``: seeds the design and the
+    bootstrap; ``resamples``: bootstrap resamples; ``levels``: Morris grid levels (even);
+    ``second_order``: Sobol pairwise indices too; ``top``: parameters per figure panel.
+    """
+
+    method: str = "sobol"
+    n: int | None = None
+    concept: str = "spe"
+    params: tuple[str, ...] | None = None
+    seed: int = 0
+    resamples: int = DEFAULT_RESAMPLES
+    levels: int = DEFAULT_LEVELS
+    second_order: bool = False
+    top: int = 10
+
+    @property
+    def size(self) -> int:
+        """N (Sobol) or the number of trajectories (Morris): ``n``, else the default."""
+        if self.n is not None:
+            return self.n
+        return DEFAULT_SOBOL_N if self.method == "sobol" else DEFAULT_TRAJECTORIES
+
+    def evaluations(self, d: int) -> int:
+        """Games solved when ``d`` parameters are varied."""
+        if self.method == "morris":
+            return self.size * (d + 1)
+        return self.size * (2 * d + 2 if self.second_order else d + 2)
+
+
+#: Lower bounds of the integer options.
+LOWER = {"n": 2, "seed": 0, "resamples": 2, "levels": 2, "top": 1}
+
+
+def check_options(opts: SensitivityOptions,
+                  key: Callable[[str], str] = lambda field: f"sensitivity.{field}") -> SensitivityOptions:
+    """``opts`` if valid, else :class:`ConfigError` naming the option as ``key(field)``.
+
+    The parameter names are checked by :func:`problem`, which knows the scenario.
+    """
+    if opts.method not in METHODS:
+        raise ConfigError(f"{key('method')}={opts.method!r} is unknown; allowed: {', '.join(METHODS)}")
+    if opts.concept not in CONCEPTS:
+        raise ConfigError(f"{key('concept')}={opts.concept!r} is unknown; allowed: {', '.join(CONCEPTS)}")
+    for name, low in LOWER.items():
+        value = getattr(opts, name)
+        if not (name == "n" and value is None):
+            _check_int(key(name), value, low)
+    if opts.method == "sobol" and opts.n is not None and opts.n & (opts.n - 1):
+        raise ConfigError(f"{key('n')}={opts.n} must be a power of two for a Sobol' design "
+                          f"(e.g. {1 << opts.n.bit_length()})")
+    if opts.method == "morris" and opts.levels % 2:
+        raise ConfigError(f"{key('levels')}={opts.levels} must be even")
+    if not isinstance(opts.second_order, bool):
+        raise ConfigError(f"{key('second_order')}={opts.second_order!r} must be true or false")
+    if opts.second_order and opts.method != "sobol":
+        raise ConfigError(f"{key('second_order')} applies only when {key('method')} is sobol")
+    return opts
+
+
+def analyse(sc: Scenario, opts: SensitivityOptions, base=None,
+            chunk_size: int = DEFAULT_CHUNK) -> tuple[pa.Table, float]:
+    """Run the analysis ``opts`` describes: (table, seconds spent).
+
+    Parameters not varied stay at ``base`` (default ``sc.params_cls()``); ``chunk_size``
+    bounds memory and never changes results. The table is :func:`sobol`'s or
+    :func:`morris`'s, its ``sim.sensitivity`` metadata completed with the concept, the
+    scenario and its regimes: what :func:`write_outputs` writes.
+    """
+    prob = problem(sc.params_cls, opts.params)
+    t0 = time.perf_counter()
+    evaluate = RegimeIndicators(sc, tuple(prob["names"]), opts.concept, base, chunk_size)
+    if opts.method == "sobol":
+        table = sobol(prob, evaluate, opts.size, opts.seed, opts.second_order, num_resamples=opts.resamples)
+    else:
+        table = morris(prob, evaluate, opts.size, opts.levels, opts.seed, num_resamples=opts.resamples)
+    seconds = time.perf_counter() - t0
+    meta = json.loads(table.schema.metadata[META_KEY])
+    meta.update(concept=opts.concept, scenario=sc.name, regimes=list(sc.regimes))
+    return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True).encode()}), seconds
+
+
+def write_outputs(table: pa.Table, out_dir: Path, formats: Sequence[str] = ("png", "pdf"),
+                  top: int = 10) -> list[Path]:
+    """Write ``out_dir/sensitivity.parquet`` (same table ⇒ same bytes) and the figure
+    (:func:`figure` with ``top`` parameters a panel) in ``formats``; returns the figures."""
+    write_parquet(table, Path(out_dir) / TABLE_NAME, table.schema.metadata)
+    return save_figure(figure(table, top_k=top), out_dir, formats)
+
+
 # ----------------------------------------------------------------------------- summary and figure
 
 
@@ -477,11 +579,19 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
         Sobol: horizontal bars of S1 and ST with confidence-interval error bars; Morris:
         bars of mu* (with its interval) and sigma. Shared x axis; one legend below.
     """
+    import matplotlib
+
+    from sim.plot import STYLE
+
     with matplotlib.rc_context(STYLE):
         return _figure(table, top_k, max_panels)
 
 
 def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     df = table.to_pandas()
     if "param2" in df:
         df = df[df["param2"].isna()]
@@ -548,6 +658,8 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
 
 def save_figure(fig: Figure, out_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
     """Save ``fig`` as ``out_dir/sensitivity.<fmt>``, atomically and without timestamps."""
+    from sim.plot import _save_atomic
+
     paths = []
     for fmt in dict.fromkeys(formats):
         path = Path(out_dir) / f"{FIGURE_NAME}.{fmt}"
@@ -607,19 +719,21 @@ def _config(args: argparse.Namespace, names: list[str], n: int) -> dict:
             "chunk_size": args.chunk_size}
 
 
+def _flag(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def _options(args: argparse.Namespace) -> SensitivityOptions:
+    """The parsed arguments as validated :class:`SensitivityOptions`."""
+    names = None if args.params is None else tuple(s.strip() for s in args.params.split(",") if s.strip())
+    return check_options(SensitivityOptions(
+        method=args.method, n=args.n, concept=args.concept, params=names, seed=args.seed,
+        resamples=args.resamples, levels=args.levels, second_order=bool(args.second_order), top=args.top), _flag)
+
+
 def _validate(args: argparse.Namespace) -> None:
-    for name, low in (("seed", 0), ("resamples", 2), ("top", 1), ("chunk_size", 1), ("levels", 2)):
-        v = getattr(args, name)
-        if v < low:
-            raise ConfigError(f"--{name.replace('_', '-')}={v} must be >= {low}")
-    if args.n is not None and args.n < 2:
-        raise ConfigError(f"--n={args.n} must be >= 2")
-    if args.method == "sobol" and args.n is not None and args.n & (args.n - 1):
-        raise ConfigError(f"--n={args.n} must be a power of two for Sobol (e.g. {1 << args.n.bit_length()})")
-    if args.method == "morris" and args.levels % 2:
-        raise ConfigError(f"--levels={args.levels} must be even")
-    if args.second_order and args.method != "sobol":
-        raise ConfigError("--second-order applies to --method sobol only")
+    if args.chunk_size < 1:
+        raise ConfigError(f"--chunk-size={args.chunk_size} must be >= 1")
     if args.out is not None and args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
         raise ConfigError(f"--out {args.out} already exists; choose a new directory")
 
@@ -628,31 +742,23 @@ def run(args: argparse.Namespace) -> tuple[Path, pa.Table, float]:
     """Run the analysis the parsed arguments describe; (output dir, table, seconds)."""
     from sim.registry import get_scenario
 
+    opts = _options(args)
     _validate(args)
     sc = get_scenario(args.scenario)
-    names = None if args.params is None else [s.strip() for s in args.params.split(",") if s.strip()]
-    prob = problem(sc.params_cls, names)
-    n = args.n or (DEFAULT_SOBOL_N if args.method == "sobol" else DEFAULT_TRAJECTORIES)
-    config = _config(args, prob["names"], n)
+    prob = problem(sc.params_cls, opts.params)
+    config = _config(args, prob["names"], opts.size)
     out = args.out or Path("results") / "sensitivity" / f"{args.method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    started, t0 = _now(), time.perf_counter()
-    evaluate = RegimeIndicators(sc, tuple(prob["names"]), args.concept, chunk_size=args.chunk_size)
-    if args.method == "sobol":
-        table = sobol(prob, evaluate, n, args.seed, args.second_order, num_resamples=args.resamples)
-    else:
-        table = morris(prob, evaluate, n, args.levels, args.seed, num_resamples=args.resamples)
-    seconds = time.perf_counter() - t0
+    started = _now()
+    table, seconds = analyse(sc, opts, chunk_size=args.chunk_size)
     meta = json.loads(table.schema.metadata[META_KEY])
-    meta.update(concept=args.concept, scenario=sc.name, regimes=list(sc.regimes))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)
-        write_parquet(table, tmp / TABLE_NAME, {META_KEY: json.dumps(meta, sort_keys=True).encode()})
-        save_figure(figure(table, top_k=args.top), tmp)
+        write_outputs(table, tmp, top=args.top)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         manifest = build_manifest(
             run_id=out.name, name="sensitivity", config=config,
@@ -678,6 +784,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ``sim.sensitivity: error: ...`` line on stderr for bad arguments or unwritable
         output.
     """
+    import matplotlib
+
     matplotlib.use("Agg")
     try:
         args = _arg_parser().parse_args(argv)
