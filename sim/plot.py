@@ -59,6 +59,10 @@ FIGURE_NAME = "phase_diagram"
 TABLE_NAME = "equilibria.parquet"
 QRE_PATH_NAME = "qre_path.parquet"
 PNG_DPI = 200
+#: Print widths (in) of a two-column journal page. Figures are drawn at the width they are
+#: printed at (a page or a column), so the font sizes below are the sizes on paper.
+PAGE_WIDTH = 7.0
+COLUMN_WIDTH = 3.4
 IMAGE_CELLS = 100_000  #: evenly spaced grids this large are drawn as images, not meshes
 
 #: Font sizes (pt) at the saved size: nothing below 8 pt.
@@ -80,6 +84,9 @@ GAMES = {
     "bayes": ("bayes_modal_regime", "Uncertain US resolve: most likely outcome"),
     "qre": ("qre_modal_regime", "Logit QRE (sequential): most likely outcome"),
 }
+#: the concept's name in panel titles where three panels share a page width
+SHORT_TITLES = {"spe": "Sequential game", "nash": "Simultaneous game", "bayes": "Uncertain resolve",
+                "qre": "Logit QRE"}
 BAND_LABELS = {"spe": "Sequential\n(SPE)", "nash": "Simultaneous\n(pure NE)", "bayes": "Uncertain\nresolve",
                "qre": "Logit QRE"}
 #: concepts whose tables carry regime probabilities: column of P(confrontation)
@@ -510,7 +517,7 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
     games = games_in(table)
     if not games:
         raise ResultsError("results table has no regime column to draw")
-    ax = _new_axes(ax, (10, 0.8 + 1.0 * len(games)))
+    ax = _new_axes(ax, (PAGE_WIDTH, 0.8 + 0.8 * len(games)))
     xe, xlog = _edges(xs)
     all_codes, several_any, ticks = [], False, []
     for row, game in enumerate(games):
@@ -574,7 +581,7 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
     picks = facet_values(len(zs), max(1, max_facets // len(games)))
     ncols = min(3, len(picks))
     rows_per_game = math.ceil(len(picks) / ncols)
-    fig = Figure(figsize=(10, 0.7 + 3.1 * rows_per_game * len(games)), layout="constrained")
+    fig = Figure(figsize=(PAGE_WIDTH, 0.7 + 2.4 * rows_per_game * len(games)), layout="constrained")
     subfigs = np.atleast_1d(fig.subfigures(len(games), 1, squeeze=False).ravel())
     za = meta.axes[2]
     base = _baseline_xy(meta)
@@ -626,7 +633,7 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
         For 2 axes: one panel per solution concept in the table (SPE, pure NE, uncertain
         resolve, QRE), side by side and sharing axes, then for the probabilistic concepts
         a panel of the probability of confrontation; one common legend below. With SPE
-        and pure NE only: 10 x 4.5 in.
+        and pure NE only: 7 x 3.9 in (a page width; :data:`PAGE_WIDTH`).
     """
     n = len(_check_rows(table, meta))
     if n == 1:
@@ -640,7 +647,7 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
     n_panels = len(games) + len(probs)
     ncols = n_panels if n_panels <= 3 else math.ceil(n_panels / 2)
     nrows = math.ceil(n_panels / ncols)
-    fig = Figure(figsize=(max(10.0, 4.6 * ncols), 4.5 * nrows), layout="constrained")
+    fig = Figure(figsize=(PAGE_WIDTH, 0.7 + (3.2 if ncols <= 2 else 2.5) * nrows), layout="constrained")
     axs = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
     for ax in axs[n_panels:]:
         ax.set_visible(False)
@@ -650,11 +657,14 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
     for k, (ax, game) in enumerate(zip(axs, games)):
         codes, several = _grids(table, meta, game)
         infos.append(_draw_2d(ax, meta, xs, ys, codes.T, None if several is None else several.T, base))
-        ax.set_title(f"({_LETTERS[k]}) {GAMES[game][1]}", parse_math=False)
+        title = GAMES[game][1].replace(": ", ":\n", 1) if ncols <= 2 else \
+            SHORT_TITLES[game] + ":\n" + GAMES[game][1].split(": ", 1)[1].replace("subgame-perfect equilibrium", "SPE")
+        ax.set_title(f"({_LETTERS[k]}) {title}", parse_math=False)
     for k, game in enumerate(probs, start=len(games)):
         _probability_panel(fig, axs[k], table, meta, PROB_COLUMNS[game], base)
-        axs[k].set_title(f"({_LETTERS[k]}) {GAMES[game][1].split(':')[0]}: P(confrontation)", parse_math=False)
-    for ax in axs[1:n_panels]:
+        head = GAMES[game][1].split(":")[0] if ncols <= 2 else SHORT_TITLES[game]
+        axs[k].set_title(f"({_LETTERS[k]}) {head}:\nP(confrontation)", parse_math=False)
+    for ax in axs[:n_panels]:
         ax.label_outer()
     handles = legend_handles(meta, np.concatenate([i["codes"].ravel() for i in infos]),
                              any(i["several"] for i in infos), any(i["baseline"] for i in infos))

@@ -232,10 +232,11 @@ def test_nash_diagram_without_special_cases_has_no_hatching_or_grey(table2d):
 def test_two_panel_figure_layout_and_fonts(run2d_special):
     table, meta = read_table(run2d_special / "equilibria.parquet")
     fig = plot.run_figure(table, meta)
-    assert tuple(fig.get_size_inches()) == (10, 4.5)
+    assert tuple(fig.get_size_inches()) == pytest.approx((plot.PAGE_WIDTH, 3.9))
     a, b = fig.axes
-    assert a.get_title().startswith("(a) Sequential game: subgame-perfect equilibrium")
-    assert b.get_title().startswith("(b) Simultaneous game: pure Nash equilibria")
+    # two-line titles, so a panel half a page wide holds them
+    assert a.get_title() == "(a) Sequential game:\nsubgame-perfect equilibrium"
+    assert b.get_title() == "(b) Simultaneous game:\npure Nash equilibria"
     assert a.get_shared_x_axes().joined(a, b) and a.get_shared_y_axes().joined(a, b)
     assert a.get_legend() is None and b.get_legend() is None and len(fig.legends) == 1
     nash_first = plot.regime_codes(table, meta, "nash_regimes")  # the NE colour is the first NE regime
@@ -253,7 +254,7 @@ def test_two_panel_figure_layout_and_fonts(run2d_special):
 def test_draw_run_writes_nonempty_png_and_pdf(run2d):
     paths = plot.draw_run(run2d)
     assert paths == [run2d / "phase_diagram.png", run2d / "phase_diagram.pdf"]
-    assert png_size(paths[0]) == (2000, 900)  # 10 x 4.5 in at 200 dpi
+    assert png_size(paths[0]) == (1400, 780)  # 7 x 3.9 in (a page width) at 200 dpi
     assert paths[1].read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in run2d.iterdir()) == ["equilibria.parquet", "phase_diagram.pdf",
                                                        "phase_diagram.png"]  # no temp files left
