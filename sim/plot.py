@@ -378,8 +378,9 @@ def _legend_right(ax: Axes, handles: list):
 
 
 def _common_legend(fig: Figure, handles: list):
-    """One legend for the whole figure, below the panels, in at most two rows."""
-    ncols = len(handles) if len(handles) <= 6 else math.ceil(len(handles) / 2)
+    """One legend for the whole figure, below the panels, in at most two rows (a page
+    width holds five entries in a row)."""
+    ncols = len(handles) if len(handles) <= 5 else math.ceil(len(handles) / 2)
     leg = fig.legend(handles=handles, loc="outside lower center", ncols=ncols, frameon=False,
                      handlelength=1.6, columnspacing=1.6)
     for t in leg.get_texts():
