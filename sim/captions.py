@@ -22,6 +22,12 @@ FIGURES = {
     "abm_selection": "Regimes selected by adaptive agents beside the exact pure Nash equilibria",
     "trajectories": "Action shares over time in adaptive play at the baseline point",
     "qre_path": "Regime probabilities of the logit QRE at the baseline point against rationality λ",
+    "sensitivity": "Which parameters decide the regime",
+}
+#: The outcome analysed by a sensitivity run, per ``sensitivity.concept``.
+OUTCOMES = {
+    "spe": "the 0/1 indicator of each subgame-perfect regime",
+    "bayes": "the probability of each regime under uncertain US resolve",
 }
 
 
@@ -37,8 +43,35 @@ def changed_parameters(cfg: RunConfig) -> list[str]:
     return out
 
 
+def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
+    """The caption of a sensitivity run's figure (``cfg.sensitivity`` is set)."""
+    s = cfg.sensitivity
+    names = s.params or tuple(i.name for i in iter_params(cfg.scenario.params_cls))
+    changed = [c for c in changed_parameters(cfg) if c.split(" = ")[0] not in names]
+    what = (f"Sobol indices: first order S1 and total order ST, with 95 % bootstrap intervals ({s.resamples} "
+            "resamples)" if s.method == "sobol" else
+            f"Morris screening: mu* (with its 95 % bootstrap interval, {s.resamples} resamples) and sigma, "
+            f"{s.levels} levels")
+    design = (f"N = {s.size} (scrambled Sobol' design" + (", with pairwise indices" if s.second_order else "")
+              if s.method == "sobol" else f"{s.size} trajectories (")
+    parts = [
+        f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
+        f"{what}, of {OUTCOMES[s.concept]}; one panel per regime reached (in parentheses: its share of the "
+        f"sample), the {s.top} parameters with the largest {'ST' if s.method == 'sobol' else 'mu*'}.",
+        f"{len(names)} parameters drawn uniformly over their documented ranges (docs/parameters.md); "
+        f"{design}, {s.evaluations(len(names))} games, seed {s.seed}).",
+    ]
+    if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
+        parts.append("Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
+                     + (f" except {', '.join(changed)}." if changed else "."))
+    parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
+    return " ".join(parts) + "\n"
+
+
 def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     """A one-paragraph caption for ``figure`` (a file stem) of the run."""
+    if cfg.sensitivity is not None:
+        return sensitivity_caption(cfg, figure, run_id, config_hash)
     axes = []
     for a in cfg.axes:
         info = param_info(cfg.scenario.params_cls, a.param)

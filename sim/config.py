@@ -8,6 +8,7 @@ offending key, the value given and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -20,15 +21,18 @@ from sim.abm.options import AbmOptions, Shock
 from sim.params import ConfigError, check_value, from_mapping, param_info
 from sim.registry import SCENARIOS, get_scenario
 from sim.scenario import Scenario
+from sim.sensitivity import CONCEPTS as SENSITIVITY_CONCEPTS
+from sim.sensitivity import DEFAULT_SOBOL_N, DEFAULT_TRAJECTORIES, METHODS, SensitivityOptions, check_options, problem
 from sim.sweep import MAX_POINTS, SPACES, Axis, grid_size, make_axis
 from sim.tiles import TileSpec, parse_tiles
 
 AXIS_KEYS = ("x", "y", "z")
 TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
-            "run_id", "plot", "max_points", "dynamics", "abm", "tiles", "qre"}
+            "run_id", "plot", "max_points", "dynamics", "abm", "tiles", "qre", "sensitivity"}
 SOLVER_NAMES = ("spe", "nash", "bayes", "qre", "abm")
 ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 PLOT_FORMATS = ("png", "pdf", "svg")
+SENSITIVITY_KEYS = tuple(f.name for f in dataclasses.fields(SensitivityOptions))
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -51,6 +55,7 @@ class RunConfig:
     qre: QreOptions
     tiles: TileSpec
     resolved: Mapping[str, Any]  # the composed config, for the record
+    sensitivity: SensitivityOptions | None = None  # set: this analysis instead of the sweep
 
     @property
     def n_points(self) -> int:
@@ -142,6 +147,35 @@ def parse_qre(data: Mapping[str, Any] | None) -> QreOptions:
     return QreOptions(float(lam), nf)
 
 
+def parse_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max_points: int) -> SensitivityOptions | None:
+    """The ``sensitivity`` block: None (run the sweep) or the analysis to run instead."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"sensitivity={data!r} must be null or a mapping; allowed keys: {', '.join(SENSITIVITY_KEYS)}")
+    if set(data) - set(SENSITIVITY_KEYS):
+        raise ConfigError(f"sensitivity has unknown keys {sorted(set(data) - set(SENSITIVITY_KEYS))}; "
+                          f"allowed: {', '.join(SENSITIVITY_KEYS)}")
+    params = data.get("params")
+    if params is not None:
+        if isinstance(params, str) or not isinstance(params, (list, tuple)) or \
+                not all(isinstance(p, str) for p in params):
+            raise ConfigError(f"sensitivity.params={params!r} must be null (every parameter) or a list of dotted "
+                              "parameter names")
+        params = tuple(params)
+    opts = check_options(SensitivityOptions(**{**data, "params": params}))
+    if opts.concept == "bayes" and scenario.types is None:
+        raise ConfigError(f"sensitivity.concept=bayes but scenario {scenario.name!r} declares no actor of uncertain type")
+    try:
+        d = problem(scenario.params_cls, opts.params)["num_vars"]
+    except ConfigError as exc:
+        raise ConfigError(f"sensitivity.params: {exc}") from None
+    if opts.evaluations(d) > max_points:
+        raise ConfigError(f"sensitivity solves {opts.evaluations(d)} games, more than max_points={max_points}; "
+                          "raise max_points to force")
+    return opts
+
+
 def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     """Validate the composed config and build a :class:`RunConfig`."""
     unknown = set(cfg) - TOP_KEYS
@@ -149,6 +183,8 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         raise ConfigError(f"unknown config key(s) {sorted(unknown)}; allowed: {sorted(TOP_KEYS)}")
     scenario = get_scenario(cfg.get("scenario", "iraq2020"))
     game = from_mapping(scenario.params_cls, cfg.get("game") or {}, "game.")
+    max_points = _int("max_points", cfg.get("max_points", MAX_POINTS), 1)
+    sensitivity = parse_sensitivity(scenario, cfg.get("sensitivity"), max_points)
     sweep = cfg.get("sweep") or {}
     extra = set(sweep) - set(AXIS_KEYS)
     if extra:
@@ -161,11 +197,17 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         if len(axes) != AXIS_KEYS.index(key):
             raise ConfigError(f"sweep.{key} is set but an earlier axis is null; fill x, then y, then z")
         axes.append(make_axis(f"sweep.{key}", scenario.params_cls, spec))
-    if not axes:
+    if sensitivity is not None:  # one analysis in one job: no grid, no tiles
+        if axes:
+            raise ConfigError("sweep.x is set but so is sensitivity, which replaces the sweep; "
+                              "set sweep.x=null (and y, z) or sensitivity=null")
+        count = (cfg.get("tiles") or {}).get("count", 1)
+        if count != 1:
+            raise ConfigError(f"tiles.count={count!r}: a sensitivity analysis runs in one job; set tiles.count=1")
+    elif not axes:
         raise ConfigError("sweep needs at least one axis (sweep.x)")
     if len({a.param for a in axes}) != len(axes):
         raise ConfigError("sweep axes must sweep different parameters")
-    max_points = _int("max_points", cfg.get("max_points", MAX_POINTS), 1)
     if grid_size(axes) > max_points:
         raise ConfigError(
             f"sweep has {grid_size(axes)} points, more than max_points={max_points}; raise max_points to force"
@@ -197,6 +239,7 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         tiles=parse_tiles(cfg.get("tiles"), grid_size(axes)),
         qre=parse_qre(cfg.get("qre")),
         resolved=dict(cfg),
+        sensitivity=sensitivity,
     )
 
 
@@ -268,6 +311,28 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
            "rationality λ: 0 is uniform play, large λ approaches best replies"),
     KeyDoc("qre.normal_form", "", "`true`, `false`",
            "also trace the simultaneous game's QRE by continuation (about 1 ms a grid point)"),
+    KeyDoc("sensitivity", "mapping or null", "null, or the keys below",
+           "set: a global sensitivity analysis of the regime over the parameters' documented ranges "
+           "(docs/how-to/sensitivity.md) instead of the sweep, written to the run directory as "
+           "`sensitivity.parquet` and a figure; `sweep` must have no axis, `tiles.count` must be 1, and "
+           "`solvers`, `qre`, `abm` are not used; `experiment=sobol_regime` sets it"),
+    KeyDoc("sensitivity.method", "", _names(METHODS),
+           "`sobol`: variance-based indices S1, ST; `morris`: elementary-effects screening mu*, sigma"),
+    KeyDoc("sensitivity.n", "", "null, or `>= 2`; a power of two for `sobol`",
+           f"Sobol base sample size N (N·(D+2) games for D parameters) or Morris trajectories (N·(D+1) "
+           f"games); null: {DEFAULT_SOBOL_N} (sobol) or {DEFAULT_TRAJECTORIES} (morris)"),
+    KeyDoc("sensitivity.concept", "", _names(SENSITIVITY_CONCEPTS),
+           "the outcome: `spe` 0/1 indicator of each subgame-perfect regime; `bayes` probability of each "
+           "regime under uncertain US resolve (needs a typed actor)"),
+    KeyDoc("sensitivity.params", "list of str or null", "null, or dotted parameter names of the scenario, each once",
+           "the parameters varied, each uniformly over its documented range; null: every one; the others stay "
+           "at their `game` values"),
+    KeyDoc("sensitivity.seed", "", "`>= 0`", "seeds the Sobol' design (Morris trajectories) and the bootstrap"),
+    KeyDoc("sensitivity.resamples", "", "`>= 2`", "bootstrap resamples for the 95 % confidence intervals"),
+    KeyDoc("sensitivity.levels", "", "`>= 2`, even", "Morris grid levels (unused by `sobol`)"),
+    KeyDoc("sensitivity.second_order", "", "`true`, `false` (`true` only with `sobol`)",
+           "also the pairwise indices S2 (N·(2D+2) games)"),
+    KeyDoc("sensitivity.top", "", "`>= 1`", "parameters shown per figure panel (largest ST or mu*)"),
     KeyDoc("dynamics", "mapping", "keys `rule` and that rule's options",
            "learning rule of the agent-based model; the config group `dynamics=` sets it (conf/dynamics/)"),
     KeyDoc("dynamics.rule", "str", _names(RULES), "the learning rule (docs/abm.md)"),

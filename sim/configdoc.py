@@ -4,7 +4,8 @@
 current, so the reference cannot drift from the code. Keys and meanings come from
 :data:`sim.config.CONFIG_KEYS`; types of the option blocks from their dataclasses
 (:class:`~sim.config.QreOptions`, :class:`~sim.tiles.TileSpec`,
-:class:`~sim.abm.rules.RuleOptions`, :class:`~sim.abm.solver.AbmOptions`); defaults from
+:class:`~sim.abm.rules.RuleOptions`, :class:`~sim.abm.solver.AbmOptions`,
+:class:`~sim.sensitivity.SensitivityOptions`); defaults from
 the config that ``python -m sim`` composes (conf/config.yaml), else from those
 dataclasses; config-group choices from the files in ``conf/``. Like ``sim.app``, this is
 an entry point, so it may use Hydra.
@@ -20,12 +21,14 @@ from typing import Any
 from sim.abm.rules import RuleOptions
 from sim.abm.solver import AbmOptions
 from sim.config import CONFIG_KEYS, QreOptions
+from sim.sensitivity import SensitivityOptions
 from sim.tiles import TileSpec
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"  # = sim.app.CONF_DIR
 #: Option blocks parsed into a dataclass: ``<block>.<field>`` takes its type and its
 #: default (when the composed config does not set it) from the field.
-OPTION_CLASSES = {"qre": QreOptions, "tiles": TileSpec, "dynamics": RuleOptions, "abm": AbmOptions}
+OPTION_CLASSES = {"qre": QreOptions, "tiles": TileSpec, "dynamics": RuleOptions, "abm": AbmOptions,
+                  "sensitivity": SensitivityOptions}
 #: Config groups chosen as ``group=option`` on the command line.
 GROUPS = ("experiment", "solver", "dynamics", "game", "hydra/launcher")
 

@@ -8,6 +8,10 @@ agent-based model also ``abm_runs.parquet``, one row per run, and the baseline's
 place when complete, so a run directory that exists is a finished run, and two runs
 never share one.
 
+A run whose config sets ``sensitivity`` is a sensitivity analysis instead
+(:func:`run_sensitivity`): ``sensitivity.parquet`` and ``sensitivity.png``/``.pdf``
+(:mod:`sim.sensitivity`) take the place of the table, games and figures.
+
 Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-id>/``
 (:mod:`sim.tiles`), one job per tile or all in turn, and the job that finds every tile
 present merges them into the run directory. Their run id is derived from the config
@@ -136,18 +140,45 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         from sim.plot import draw_run  # matplotlib is imported only by the job that draws
 
         figures = draw_run(tmp, formats=cfg.plot_formats)
-        chash = config_hash(cfg.resolved)
-        for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
-            (tmp / f"{stem}.caption.txt").write_text(caption(cfg, stem, run_id, chash))
-        write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
-            "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
-        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
-        manifest = build_manifest(
-            run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
-            seed=cfg.seed, started=started, finished=_now(), files=files, n_points=cfg.n_points, command=command,
-        )
-        write_json(tmp / "manifest.json", manifest)
+        _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command)
         return _publish(tmp, parent, run_id, unique)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
+          command: list[str] | None) -> None:
+    """A caption beside each figure, ``figures.json`` and, last, ``manifest.json``."""
+    chash = config_hash(cfg.resolved)
+    for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
+        (tmp / f"{stem}.caption.txt").write_text(caption(cfg, stem, run_id, chash))
+    write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
+        "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
+    files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+    manifest = build_manifest(
+        run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
+        seed=cfg.seed, started=started, finished=_now(), files=files, n_points=n_points, command=command,
+    )
+    write_json(tmp / "manifest.json", manifest)
+
+
+def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None) -> Path:
+    """Run ``cfg.sensitivity`` (instead of a sweep) into a new run directory:
+    ``sensitivity.parquet``, its figure, ``config.yaml``, caption, ``figures.json``,
+    ``manifest.json`` (``n_points``: games solved)."""
+    from sim import sensitivity  # SALib and matplotlib are imported on use
+
+    parent = Path(cfg.results_dir) / cfg.name
+    started = _now()
+    table, _ = sensitivity.analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
+    tmp = _private_tmpdir(parent, run_id)
+    try:
+        figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
+        (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
+        _seal(cfg, tmp, figures, run_id, started, n_points, command)
+        return _publish(tmp, parent, run_id, unique=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -200,7 +231,8 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
 
 
 def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None = None) -> Path:
-    """Solve ``cfg``'s grid (or this job's tiles) and write the run directory.
+    """Solve ``cfg``'s grid (or this job's tiles; or run its sensitivity analysis) and
+    write the run directory.
 
     ``progress``: show a progress bar (None = only on a terminal). ``command``: the
     command line to record (default: this process's). Returns the run directory, or for
@@ -209,6 +241,8 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     run_id = run_id_of(cfg)
     retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
     (Path(cfg.results_dir) / cfg.name).mkdir(parents=True, exist_ok=True)
+    if cfg.sensitivity is not None:
+        return run_sensitivity(cfg, run_id, command)
     if cfg.tiles.count > 1:
         return run_tiles(cfg, run_id, progress, command)
     started = _now()

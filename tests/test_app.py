@@ -20,6 +20,7 @@ from sim.run import run
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONF_DIR).parent / "experiments").glob("*.yaml"))
 TINY = {"x": 9, "y": 7, "z": 3}
+TINY_SENSITIVITY = {"n": 8, "resamples": 10}  # a power of two (Sobol) or trajectories (Morris)
 
 
 def composed(overrides=()):
@@ -29,10 +30,12 @@ def composed(overrides=()):
 
 
 def tiny(data, tmp_path, run_id="r"):
-    """Shrink every axis of a composed config; write under tmp_path."""
+    """Shrink every axis (or the sensitivity sample) of a composed config; write under tmp_path."""
     for key, spec in data["sweep"].items():
         if spec is not None and spec.get("space", "linspace") != "list":
             spec["num"] = TINY[key]
+    if data.get("sensitivity"):
+        data["sensitivity"].update(TINY_SENSITIVITY)
     data.update(results_dir=str(tmp_path), run_id=run_id)
     return data
 
@@ -52,6 +55,12 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
     out = run(cfg, progress=False)
     assert out == tmp_path / experiment / "r"
     names = {p.name for p in out.iterdir()}
+    if cfg.sensitivity is not None:  # an analysis instead of a sweep
+        assert names == {"sensitivity.parquet", "config.yaml", "manifest.json", "figures.json",
+                         "sensitivity.caption.txt", *(f"sensitivity.{f}" for f in cfg.plot_formats)}
+        table = pq.read_table(out / "sensitivity.parquet")
+        assert list(dict.fromkeys(table.column("regime").to_pylist())) == list(cfg.scenario.regimes)
+        return
     assert {"equilibria.parquet", "config.yaml", "manifest.json", "baseline.nfg", "baseline.efg",
             "phase_diagram.png", "phase_diagram.pdf"} <= names
     table = pq.read_table(out / "equilibria.parquet")

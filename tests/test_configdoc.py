@@ -77,7 +77,7 @@ def test_top_level_keys_are_the_parsers(default):
     assert _allowed(_refusal({**small(default), "bogus": 1})) == TOP_KEYS
 
 
-@pytest.mark.parametrize("block", ["abm", "qre", "tiles", "dynamics", "plot", "sweep", "sweep.<axis>"])
+@pytest.mark.parametrize("block", ["abm", "qre", "tiles", "dynamics", "plot", "sweep", "sweep.<axis>", "sensitivity"])
 def test_documented_block_keys_are_the_ones_the_parser_accepts(default, block):
     cfg = small(default)
     if block == "sweep.<axis>":
@@ -106,6 +106,8 @@ def test_documented_lower_bounds_are_enforced(default, entry):
     *path, last = key.split(".")
     node = cfg
     for part in path:
+        if node[part] is None:  # a block that is null by default (sensitivity)
+            node[part] = {}
         node = node[part]
     node[last] = low - 1
     assert f"{key}={low - 1}" in _refusal(cfg)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -272,3 +274,97 @@ def test_cli_refuses_an_existing_output(tmp_path, capsys):
     assert sens.main(["--n", "4", "--params", "us.aid", "--out", str(tmp_path / "x")]) == 2
     assert "already exists" in capsys.readouterr().err
     assert (tmp_path / "x" / "f").read_text() == "keep"
+
+
+# ----------------------------------------------------------------------------- options and the experiment
+
+
+@pytest.mark.parametrize("opts, match", [
+    (sens.SensitivityOptions(method="fast"), r"sensitivity.method='fast' is unknown; allowed: sobol, morris"),
+    (sens.SensitivityOptions(concept="nash"), r"sensitivity.concept='nash' is unknown; allowed: spe, bayes"),
+    (sens.SensitivityOptions(n=100), r"sensitivity.n=100 must be a power of two"),
+    (sens.SensitivityOptions(n=1), r"sensitivity.n=1 must be an integer >= 2"),
+    (sens.SensitivityOptions(resamples=1.5), r"sensitivity.resamples=1.5 must be an integer >= 2"),
+    (sens.SensitivityOptions(method="morris", levels=3), r"sensitivity.levels=3 must be even"),
+    (sens.SensitivityOptions(method="morris", second_order=True), r"applies only when sensitivity.method is sobol"),
+    (sens.SensitivityOptions(second_order="yes"), r"sensitivity.second_order='yes' must be true or false"),
+])
+def test_check_options_refuses_bad_values_naming_the_key(opts, match):
+    with pytest.raises(ConfigError, match=match):
+        sens.check_options(opts)
+
+
+def test_options_size_and_evaluations_follow_the_method():
+    assert sens.SensitivityOptions().size == sens.DEFAULT_SOBOL_N
+    assert sens.SensitivityOptions(method="morris").size == sens.DEFAULT_TRAJECTORIES
+    assert sens.SensitivityOptions(n=64).evaluations(38) == 64 * 40
+    assert sens.SensitivityOptions(n=64, second_order=True).evaluations(38) == 64 * 78
+    assert sens.SensitivityOptions(method="morris", n=10).evaluations(38) == 10 * 39
+
+
+TINY = {"n": 16, "params": ["us.credibility", "iraq.nationalism", "us.aid"], "seed": 5, "resamples": 10}
+TINY_OVERRIDES = ["experiment=sobol_regime", "sensitivity.n=16", "sensitivity.seed=5", "sensitivity.resamples=10",
+                  "sensitivity.params=[us.credibility,iraq.nationalism,us.aid]"]
+TINY_ARGS = ["--n", "16", "--seed", "5", "--resamples", "10", "--params", "us.credibility,iraq.nationalism,us.aid"]
+OUTPUTS = ("sensitivity.parquet", "sensitivity.png", "sensitivity.pdf")
+
+
+def _sim(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
+    """``python -m sim experiment=sobol_regime`` (tiny) writes a complete run directory whose
+    table and figure are byte for byte those of ``python -m sim.sensitivity`` with the same
+    options; the same config gives the same bytes (whatever the chunk size)."""
+    r1 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=one", cwd=tmp_path)
+    r2 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=two", "chunk_size=7", cwd=tmp_path)
+    assert r1.returncode == 0, r1.stderr
+    assert r2.returncode == 0, r2.stderr
+    one, two = tmp_path / "sobol_regime" / "one", tmp_path / "sobol_regime" / "two"
+    assert r1.stdout.strip().splitlines()[-1] == str(one)
+    assert sorted(p.name for p in one.iterdir()) == [
+        "config.yaml", "figures.json", "manifest.json", "sensitivity.caption.txt", *sorted(OUTPUTS)]
+    assert not [p for p in (tmp_path / "sobol_regime").iterdir() if p.name.startswith(".")]
+    manifest = json.loads((one / "manifest.json").read_text())
+    assert set(manifest["files"]) == {p.name for p in one.iterdir()} - {"manifest.json"}
+    assert manifest["n_points"] == 16 * (3 + 2) and manifest["config"]["sensitivity"]["n"] == 16
+    assert manifest["command"][3:] == [*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=one"]
+    caption = (one / "sensitivity.caption.txt").read_text()
+    assert "Sobol indices" in caption and "3 parameters" in caption and "N = 16" in caption and "80 games" in caption
+    df = pq.read_table(one / "sensitivity.parquet").to_pandas()
+    assert set(df["param"]) == set(TINY["params"]) and list(dict.fromkeys(df["regime"])) == list(SCENARIO.regimes)
+
+    assert sens.main([*TINY_ARGS, "--out", str(tmp_path / "cli")]) == 0
+    for name in OUTPUTS:
+        assert (one / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_a_sensitivity_run_reproduces(tmp_path, capsys):
+    from sim.config import parse_run_config
+    from sim.reproduce import main as reproduce
+    from sim.run import run
+    from test_app import composed
+
+    data = composed(["experiment=sobol_regime", "sensitivity.method=morris", "sensitivity.n=4"])
+    data.update(results_dir=str(tmp_path), run_id="m")
+    out = run(parse_run_config(data), progress=False)
+    assert (pq.read_table(out / "sensitivity.parquet").column("method").to_pylist()[0]) == "morris"
+    assert reproduce([str(out)]) == 0
+    assert "reproduced: 3 files identical" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("override, message", [
+    ("sensitivity.n=100", "sensitivity.n=100 must be a power of two"),
+    ("sensitivity.concept=nash", "sensitivity.concept='nash' is unknown; allowed: spe, bayes"),
+    ("tiles.count=2", "tiles.count=2: a sensitivity analysis runs in one job"),
+])
+def test_experiment_bad_option_one_line_exit_2_nothing_written(override, message, tmp_path):
+    r = _sim("experiment=sobol_regime", override, f"results_dir={tmp_path}/res", cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim: error: ") and message in lines[0], r.stderr
+    assert r.stdout == ""
+    assert not (tmp_path / "res").exists() and not (tmp_path / "results").exists()
