@@ -1,6 +1,8 @@
 """Golden references: a coarse version of every experiment, solved and kept as text.
 
-``python tests/golden.py`` (re)writes ``tests/data/golden/<experiment>.csv``; the test
+``python tests/golden.py`` (re)writes ``tests/data/golden/<experiment>.csv`` (the
+equilibria table of a coarse grid, or for a sensitivity experiment the table of the
+analysis at a small sample size, :data:`COARSE_SENSITIVITY`); the test
 ``tests/test_golden.py`` re-solves each coarse experiment and compares the data exactly
 (floats written with ``repr``, which round-trips). A model change that changes results
 must regenerate these deliberately and say why in docs/changelog.md.
@@ -22,20 +24,25 @@ sys.path.insert(0, str(ROOT))
 from sim.app import CONF_DIR  # noqa: E402
 from sim.config import parse_run_config  # noqa: E402
 from sim.run import solve_range  # noqa: E402
+from sim.sensitivity import analyse  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 COARSE = {"x": 6, "y": 5, "z": 3}
+COARSE_SENSITIVITY = {"n": 16, "resamples": 10}
 EXPERIMENTS = sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml"))
 
 
 def coarse_config(experiment: str):
-    """The experiment's config with every axis shrunk and the agent-based runs short."""
+    """The experiment's config with every axis shrunk, the agent-based runs short and
+    the sensitivity sample small."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         data = OmegaConf.to_container(compose("config", overrides=[f"experiment={experiment}"]), resolve=True)
     for key, spec in data["sweep"].items():
         if spec is not None and spec.get("space", "linspace") != "list":
             spec["num"] = COARSE[key]
     data["abm"].update(steps=40, replicates=3, tail=10, settle_window=5, trajectory_replicates=0)
+    if data.get("sensitivity"):
+        data["sensitivity"].update(COARSE_SENSITIVITY)
     return parse_run_config(data)
 
 
@@ -51,6 +58,9 @@ def table_text(table) -> str:
 
 def solve(experiment: str) -> str:
     cfg = coarse_config(experiment)
+    if cfg.sensitivity is not None:
+        table, _ = analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
+        return table_text(table)
     table, _ = solve_range(cfg, 0, cfg.n_points, False, experiment)
     return table_text(table)
 
