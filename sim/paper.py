@@ -1,12 +1,14 @@
 """Regenerate every figure of the paper: ``python -m sim.paper [--out results/paper]``.
 
-Runs every named experiment in ``experiments/`` at full size and the Sobol sensitivity
-analysis, then writes to ``--out`` (default ``results/paper/``):
+Runs every named experiment in ``experiments/`` at full size (the Sobol sensitivity
+analysis is one of them, ``sobol_regime``), then writes to ``--out`` (default
+``results/paper/``):
 
 * ``runs/<experiment>/`` — each run directory (table, figures, manifest);
 * ``figures/<experiment>--<figure>.png|pdf`` — every figure, flat;
-* ``summary.csv`` — per experiment and solution concept: the regime at the baseline
-  point (nearest grid point) and the share of the grid in each regime;
+* ``summary.csv`` — per sweep experiment and solution concept: the regime at the
+  baseline point (nearest grid point) and the share of the grid in each regime (a
+  sensitivity analysis has no grid: its table is ``runs/<experiment>/sensitivity.parquet``);
 * ``manifest.json`` — the runs, their config hashes and every file's sha256.
 
 The folder is assembled under a temporary name and replaces ``--out`` when complete.
@@ -43,15 +45,22 @@ def experiments() -> list[str]:
     return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
 
 
-def run_experiment(name: str, runs_dir: Path) -> Path:
-    """Compose and run one experiment into ``runs_dir/<name>/<name>``."""
+def run_experiment(name: str, runs_dir: Path, sensitivity_n: int | None = None) -> Path:
+    """Compose and run one experiment into ``runs_dir/<name>/<name>``; ``sensitivity_n``
+    replaces the sample size of an experiment that runs a sensitivity analysis."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=[f"experiment={name}", f"results_dir={runs_dir}", f"run_id={name}"])
-    return run(parse_run_config(OmegaConf.to_container(cfg, resolve=True)), progress=False)
+    data = OmegaConf.to_container(cfg, resolve=True)
+    if data.get("sensitivity") and sensitivity_n is not None:
+        data["sensitivity"]["n"] = sensitivity_n
+    return run(parse_run_config(data), progress=False)
 
 
 def summarise(name: str, run_dir: Path) -> list[dict]:
-    """Rows of the summary: per concept, the baseline regime and the regime shares."""
+    """Rows of the summary: per concept, the baseline regime and the regime shares; none
+    for a run without an equilibria table (a sensitivity analysis)."""
+    if not (run_dir / "equilibria.parquet").exists():
+        return []
     table = pq.read_table(run_dir / "equilibria.parquet")
     meta = json.loads(table.schema.metadata[b"sim"])
     df = table.to_pandas()
@@ -78,7 +87,8 @@ def summarise(name: str, run_dir: Path) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="sim.paper", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("results/paper"))
-    ap.add_argument("--sensitivity-n", type=int, default=4096, help="Sobol base sample size (power of 2)")
+    ap.add_argument("--sensitivity-n", type=int, default=None,
+                    help="sample size of the sensitivity experiments (default: each experiment's own)")
     args = ap.parse_args(argv)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
@@ -91,26 +101,19 @@ def main(argv=None) -> int:
     try:
         for name in experiments():
             t = time.perf_counter()
-            run_dir = run_experiment(name, tmp / "runs")
+            run_dir = run_experiment(name, tmp / "runs", args.sensitivity_n)
             runs[name] = json.loads((run_dir / "manifest.json").read_text())["config_hash"]
             for fig in sorted(run_dir.glob("*.p[dn][fg]")):
                 shutil.copy2(fig, tmp / "figures" / f"{name}--{fig.name}")
             rows += summarise(name, run_dir)
             print(f"{name}: {time.perf_counter() - t:.1f} s", flush=True)
-        from sim.sensitivity import main as sensitivity
-
-        t = time.perf_counter()
-        if sensitivity(["--n", str(args.sensitivity_n), "--out", str(tmp / "runs" / "sensitivity")]) != 0:
-            raise ConfigError("sensitivity analysis failed")
-        for fig in sorted((tmp / "runs" / "sensitivity").glob("*.p[dn][fg]")):
-            shutil.copy2(fig, tmp / "figures" / f"sensitivity--{fig.name}")
-        print(f"sensitivity: {time.perf_counter() - t:.1f} s", flush=True)
     except ConfigError as exc:
         print(f"sim.paper: error: {exc}", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
         return 2
     with open(tmp / "summary.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["experiment", "concept", "baseline_regime"],
+                           lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     files = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
@@ -122,7 +125,7 @@ def main(argv=None) -> int:
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
-    print(f"paper: {len(runs)} experiments + sensitivity in {time.perf_counter() - t0:.0f} s -> {out}")
+    print(f"paper: {len(runs)} experiments in {time.perf_counter() - t0:.0f} s -> {out}")
     return 0
 
 
