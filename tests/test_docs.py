@@ -19,8 +19,9 @@ example. What is run, and how:
 
   - a ``sim`` run gets ``results_dir=<tmp>`` and, for each axis its experiment sweeps,
     ``sweep.<axis>.num=5`` (appended, so they win over the command's own values); an
-    agent-based run also ``abm.replicates=2 abm.trajectory_replicates=4``; ``--cfg``
-    commands (which only print the config) run unchanged;
+    agent-based run also ``abm.replicates=2 abm.trajectory_replicates=4``; an experiment
+    that runs a sensitivity analysis ``sensitivity.n=16 sensitivity.resamples=10``;
+    ``--cfg`` commands (which only print the config) run unchanged;
   - ``sim.sensitivity`` gets ``--n 16 --resamples 10 --out <tmp>/out``;
   - the placeholder run directory ``results/<experiment>/<run-id>`` becomes a tiny run
     made for the test, and the Gambit files ``game.nfg``/``game.efg`` its baseline files.
@@ -188,7 +189,8 @@ def module_of(words: list[str]) -> tuple[str, list[str]]:
 
 
 def swept_axes(args: list[str]) -> dict[str, dict]:
-    """The axes (linspace/logspace or list) the composed config of a ``sim`` command sweeps."""
+    """The axes (linspace/logspace or list) the composed config of a ``sim`` command sweeps,
+    with its ``solvers`` and ``sensitivity`` entries."""
     conf_dirs = [ROOT / "conf"]
     for k, a in enumerate(args):
         if a == "--config-dir":
@@ -201,7 +203,7 @@ def swept_axes(args: list[str]) -> dict[str, dict]:
         m = re.fullmatch(r"sweep\.([xyz])=null", a)
         if m:
             axes.pop(m.group(1), None)
-    return axes | {"solvers": data.get("solvers", [])}
+    return axes | {"solvers": data.get("solvers", []), "sensitivity": data.get("sensitivity")}
 
 
 def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path | None]:
@@ -215,6 +217,8 @@ def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path |
         info = swept_axes(args)
         solvers = info.pop("solvers")
         extra = [f"results_dir={tmp}"]
+        if info.pop("sensitivity"):
+            extra += ["sensitivity.n=16", "sensitivity.resamples=10"]
         extra += [f"sweep.{k}.num={SMALL}" for k, spec in info.items() if spec.get("space", "linspace") != "list"]
         if "abm" in solvers or any(a.startswith("solvers=") and "abm" in a for a in args):
             extra += ["abm.replicates=2", "abm.trajectory_replicates=4"]
