@@ -28,6 +28,7 @@ import matplotlib
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -58,6 +59,7 @@ FORMATS = ("png", "pdf", "svg")
 FIGURE_NAME = "phase_diagram"
 TABLE_NAME = "equilibria.parquet"
 QRE_PATH_NAME = "qre_path.parquet"
+SENSITIVITY_TABLE = "sensitivity.parquet"  #: a sensitivity run's table (sim.sensitivity.TABLE_NAME)
 PNG_DPI = 200
 #: Print widths (in) of a two-column journal page. Figures are drawn at the width they are
 #: printed at (a page or a column), so the font sizes below are the sizes on paper.
@@ -780,6 +782,8 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
+    if not (run_dir / TABLE_NAME).exists() and (run_dir / SENSITIVITY_TABLE).is_file():
+        return _draw_sensitivity(run_dir, formats)
     table, meta = read_table(run_dir / TABLE_NAME, labels_as_dictionary=True)
     paths = []
     if (run_dir / QRE_PATH_NAME).exists():
@@ -795,6 +799,22 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
             _save_atomic(fig, path, fmt)
             paths.append(path)
     return paths + draw_abm(run_dir, formats, (table, meta))
+
+
+def _draw_sensitivity(run_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Redraw a sensitivity run's figure (``sensitivity.top`` parameters a panel, as the run had)."""
+    from sim import sensitivity
+
+    path = run_dir / SENSITIVITY_TABLE
+    try:
+        table = read_parquet(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+    top = 10
+    if (run_dir / "config.yaml").is_file():
+        config = yaml.safe_load((run_dir / "config.yaml").read_text()) or {}
+        top = int(((config.get("sensitivity") or {}).get("top")) or top)
+    return sensitivity.save_figure(sensitivity.figure(table, top_k=top), run_dir, formats)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

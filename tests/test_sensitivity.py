@@ -342,6 +342,22 @@ def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
+def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
+    """``python -m sim.plot RUN_DIR`` on a sensitivity run redraws its figure from the saved
+    table alone, the same bytes the run wrote (``sensitivity.top`` read from config.yaml)."""
+    from sim.plot import main as plot_main
+
+    r = _sim(*TINY_OVERRIDES, "sensitivity.top=2", f"results_dir={tmp_path}", "run_id=r", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    run_dir = tmp_path / "sobol_regime" / "r"
+    before = {n: (run_dir / n).read_bytes() for n in ("sensitivity.png", "sensitivity.pdf")}
+    for n in before:
+        (run_dir / n).unlink()
+    assert plot_main([str(run_dir)]) == 0
+    assert capsys.readouterr().out.split() == [str(run_dir / n) for n in before]
+    assert {n: (run_dir / n).read_bytes() for n in before} == before
+
+
 def test_a_sensitivity_run_reproduces(tmp_path, capsys):
     from sim.config import parse_run_config
     from sim.reproduce import main as reproduce
