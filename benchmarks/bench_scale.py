@@ -8,11 +8,15 @@ twice through the real command line, in the same run of this script:
   'tiles.index=range(W)' ...`` (W worker processes, one tile each, merged by the last);
 
 and prints wall time, speed-up, peak RSS of the largest process and of the whole process
-tree (sampled from /proc every 20 ms), and checks the two ``equilibria.parquet`` are
+tree (sampled from /proc every 50 ms), and checks the two ``equilibria.parquet`` are
 byte-identical. The machines here are shared and noisy, so the two commands alternate
 ``--repeats`` times (single, joblib, single, joblib, ...) and the speed-up is the ratio of
 their median wall times. Targets (issue): >= 1.6x on 2 cores, 10^6 points in under a minute, peak
 RSS under 2 GB.
+
+After each pair of runs it times the solve alone (one process against ``--workers``
+forked ones), and it ends with Amdahl's bound: the single run's time outside the solve (start-up, table, figures, exit)
+cannot be split over tiles, so no launcher can beat ``single / (serial + solve / workers)``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -93,9 +98,11 @@ def _solve_half(args) -> float:
     return time.perf_counter() - t0
 
 
-def solve_scaling(n: int, workers: int, repeats: int) -> tuple[float, float]:
-    """Median seconds to solve the grid's points (no start-up, files or figures) in this
-    process, and split over ``workers`` forked processes: the ceiling for any launcher."""
+@contextmanager
+def solve_timer(n: int, workers: int):
+    """Yield ``measure()``: seconds to solve the grid's points (no start-up, files or
+    figures) once in this process and once split over ``workers`` forked processes, the
+    ceiling for any launcher. Called between the runs, so machine drift hits all alike."""
     import multiprocessing
 
     from hydra import compose, initialize_config_dir
@@ -110,15 +117,16 @@ def solve_scaling(n: int, workers: int, repeats: int) -> tuple[float, float]:
         cfg = parse_run_config(OmegaConf.to_container(
             compose("config", overrides=[f"sweep.x.num={n}", f"sweep.y.num={n}"]), resolve=True))
     retain_freed_memory()  # as sim.run.run does; forked workers inherit it
-    one, split = [], []
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pool.map(_solve_half, [(cfg, 0, 1)] * workers)  # warm the workers up
-        for _ in range(repeats):
-            one.append(_solve_half((cfg, 0, n * n)))
+
+        def measure() -> tuple[float, float]:
+            one = _solve_half((cfg, 0, n * n))
             t0 = time.perf_counter()
             pool.map(_solve_half, [(cfg, *tile_range(n * n, workers, k)) for k in range(workers)])
-            split.append(time.perf_counter() - t0)
-    return statistics.median(one), statistics.median(split)
+            return one, time.perf_counter() - t0
+
+        yield measure
 
 
 def sha(path: Path) -> str:
@@ -142,12 +150,17 @@ def main(argv=None) -> int:
         labels = ("single process", f"joblib, {w} workers")
         walls: dict[str, list[float]] = {lab: [] for lab in labels}
         peaks: dict[str, tuple[float, float]] = {lab: (0.0, 0.0) for lab in labels}
-        for r in range(args.repeats):
-            for label, cmd, rid in ((labels[0], single, "single"), (labels[1], joblib, "joblib")):
-                wall, one, tree, _ = run_measured([*cmd, f"run_id={rid}-{r}"], tmp)
-                walls[label].append(wall)
-                peaks[label] = (max(peaks[label][0], one), max(peaks[label][1], tree))
-                print(f"  run {r + 1}: {label:18s} {wall:7.2f} s", flush=True)
+        solves: list[tuple[float, float]] = []
+        with solve_timer(n, w) as measure:
+            for r in range(args.repeats):
+                for label, cmd, rid in ((labels[0], single, "single"), (labels[1], joblib, "joblib")):
+                    wall, one, tree, _ = run_measured([*cmd, f"run_id={rid}-{r}"], tmp)
+                    walls[label].append(wall)
+                    peaks[label] = (max(peaks[label][0], one), max(peaks[label][1], tree))
+                    print(f"  run {r + 1}: {label:18s} {wall:7.2f} s", flush=True)
+                solves.append(measure())
+                print(f"  run {r + 1}: solve alone: 1 process {solves[-1][0]:.2f} s, {w} forked "
+                      f"{solves[-1][1]:.2f} s", flush=True)
         med = {lab: statistics.median(v) for lab, v in walls.items()}
         for label in labels:
             one, tree = peaks[label]
@@ -162,10 +175,25 @@ def main(argv=None) -> int:
         print(f"10^6-point run under a minute: single {med[labels[0]] < 60}, joblib {med[labels[1]] < 60}")
         print(f"peak RSS under 2 GB (largest process): {max(p[0] for p in peaks.values()) < 2048}")
         print(f"equilibria.parquet byte-identical across all {2 * args.repeats} runs: {same}")
-        one, split = solve_scaling(n, w, args.repeats)
-        print(f"solve phase alone (no start-up, files, figures): 1 process {one:.2f} s, {w} forked processes "
-              f"{split:.2f} s: {one / split:.2f}x  (the ceiling for any launcher on this machine)")
+        one, split = (statistics.median(v) for v in zip(*solves))
+        print(f"solve phase alone (no start-up, files, figures; medians): 1 process {one:.2f} s, {w} forked "
+              f"processes {split:.2f} s: {one / split:.2f}x  (the ceiling for any launcher on this machine)")
+        print(amdahl(med[labels[0]], med[labels[1]], one, split, w))
         return 0 if same else 1
+
+
+def amdahl(single: float, parallel: float, solve_one: float, solve_split: float, workers: int) -> str:
+    """Amdahl's law for this run: the single run's serial part (its wall time less the
+    solve: start-up, writing the table, figures, exit) bounds any speed-up of the whole."""
+    serial = single - solve_one
+    perfect = single / (serial + solve_one / workers)
+    measured = single / (serial + solve_split)
+    overhead = parallel - serial - solve_split
+    return (f"Amdahl bound: serial part of the single run {serial:.2f} s of {single:.2f} s "
+            f"({serial / single:.0%}); best speed-up with no launcher overhead: {perfect:.2f}x if the solve "
+            f"scaled perfectly over {workers}, {measured:.2f}x at the measured solve scaling; the tiled run "
+            f"took {overhead:.2f} s more than serial part + split solve (launcher and worker start-up, "
+            f"tile files, merge)")
 
 
 if __name__ == "__main__":
