@@ -10,9 +10,11 @@ needs, so figures are drawn from this file alone::
      "baseline": {param: float, ...}}       # baseline value of each swept parameter
 
 Files are written deterministically: same rows ⇒ same bytes, however the rows were
-computed (chunks, tiles, processes). Label columns are stored as plain strings, which
-Parquet dictionary-encodes in order of first appearance, and row groups have a fixed
-size, :data:`ROW_GROUP` rows.
+computed (chunks, tiles, processes). Label columns are stored dictionary-encoded with
+their whole, fixed vocabulary (every name a solver can give, in the solver's order; see
+:func:`sim.solvers.labels`), so the dictionary does not depend on which rows a chunk or
+tile held; row groups have a fixed size, :data:`ROW_GROUP` rows. Readers get the labels
+as categories (pandas) or, through :func:`read_parquet`, as plain strings.
 """
 
 from __future__ import annotations
@@ -51,11 +53,27 @@ class TableMeta:
 
 
 def canonical(table: pa.Table) -> pa.Table:
-    """Dictionary-encoded label columns as plain strings, one chunk per column."""
-    cols = []
+    """``table`` with one chunk per column, label columns still dictionary-encoded.
+
+    Raises ValueError if a label column's chunks carry different dictionaries: the bytes
+    written would then depend on how the rows were chunked or tiled.
+    """
     for field, col in zip(table.schema, table.columns):
-        cols.append(col.cast(pa.string()) if pa.types.is_dictionary(field.type) else col)
-    return pa.table(cols, names=table.column_names).combine_chunks()
+        if pa.types.is_dictionary(field.type) and col.num_chunks > 1:
+            first = col.chunk(0).dictionary
+            if not all(chunk.dictionary.equals(first) for chunk in col.chunks[1:]):
+                raise ValueError(f"label column {field.name!r} has a different dictionary in different chunks; "
+                                 "build it with sim.solvers.labels (the whole vocabulary, in a fixed order)")
+    return table.combine_chunks()
+
+
+def _strings(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded columns decoded to plain strings."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, pa.field(field.name, pa.string(), metadata=field.metadata),
+                                     table.column(i).cast(pa.string()))
+    return table
 
 
 def write_parquet(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
@@ -78,12 +96,12 @@ def read_parquet(path: Path, labels_as_dictionary: bool = False) -> pa.Table:
     """A whole Parquet file as one table (``ParquetFile.read``: unlike ``pq.read_table``
     it does not import the dataset layer, about 0.4 s, for a plain file).
 
-    ``labels_as_dictionary``: read string columns dictionary-encoded, as Parquet stores
-    them (about twice as fast on large tables, and what plots want).
+    ``labels_as_dictionary``: return label columns dictionary-encoded, as they are
+    stored (fast on large tables, and what plots want); else as plain strings.
     """
     if not labels_as_dictionary:
-        return pq.ParquetFile(path).read()
-    schema = pq.read_schema(path)
+        return _strings(pq.ParquetFile(path).read())
+    schema = pq.read_schema(path)  # files written before 2026-11-29 hold labels as plain strings
     return pq.ParquetFile(path, read_dictionary=[f.name for f in schema if pa.types.is_string(f.type)]).read()
 
 

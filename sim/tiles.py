@@ -4,8 +4,9 @@ Tile ``k`` of ``T`` holds grid points ``[k*n//T, (k+1)*n//T)`` (C order). Its re
 written, atomically, to ``<tiles dir>/tile-<k>-of-<T>.arrow`` (and ``...-runs.arrow`` for
 the agent-based model's per-run table); a file that exists is a finished tile, so a rerun
 of the same command solves only the missing ones. Tiles are intermediate files, so they
-are Arrow IPC files (LZ4-compressed, label columns already plain strings): the merging
-job reads them in milliseconds, where Parquet would cost it a decode per tile. A tile that fails leaves
+are Arrow IPC files (LZ4-compressed, label columns dictionary-encoded as the solvers
+made them): the merging job reads them in milliseconds, where Parquet would cost it a
+decode per tile. A tile that fails leaves
 ``tile-<k>-of-<T>.failed`` holding the error, and the other tiles are kept.
 """
 
@@ -77,7 +78,8 @@ def _read_ipc(path: Path) -> pa.Table:
 
 
 def _write_ipc(table: pa.Table, path: Path) -> None:
-    """Write ``table`` (labels as strings) atomically: temporary name, then rename."""
+    """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically:
+    temporary name, then rename."""
     table = canonical(table)
     tmp = path.with_name(f".{path.name}.tmp")
     with ipc.new_file(tmp, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from test_app import composed, tiny
 
@@ -48,6 +49,34 @@ def test_tiled_run_gives_the_same_bytes_as_one_process(tmp_path, count):
     assert tiled.name == f"t{count}" and (tiled / "manifest.json").exists()
     assert files(tiled) == files(one)
     assert not list((tmp_path / "abm_selection").glob(".tiles-*"))  # merged and cleaned
+
+
+def test_labels_are_stored_with_their_whole_vocabulary(tmp_path):
+    """Label columns keep the solvers' fixed dictionary, so a tile that holds only some
+    regimes writes the same dictionary as the whole grid; read_table decodes to strings."""
+    import pyarrow.parquet as pq
+
+    from sim.table import read_table
+
+    out = run(abm_config(tmp_path, "voc", count=3), progress=False)
+    stored = pq.ParquetFile(out / "equilibria.parquet").read()
+    regimes = stored.column("spe_regime")
+    assert pa.types.is_dictionary(regimes.type)
+    table, meta = read_table(out / "equilibria.parquet")
+    assert regimes.chunk(0).dictionary.to_pylist() == list(meta.regimes)  # all of them, in order
+    assert len(set(regimes.to_pylist())) < len(meta.regimes)  # though the grid shows fewer
+    assert table.schema.field("spe_regime").type == pa.string()
+    assert table.column("spe_regime").to_pylist() == regimes.to_pylist()
+
+
+def test_canonical_refuses_chunk_dependent_dictionaries():
+    from sim.table import canonical
+
+    a = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), pa.array(["x", "y"]))
+    b = pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), pa.array(["y", "x"]))
+    assert canonical(pa.table({"r": pa.chunked_array([a, a])})).column("r").num_chunks == 1
+    with pytest.raises(ValueError, match="'r' has a different dictionary"):
+        canonical(pa.table({"r": pa.chunked_array([a, b])}))
 
 
 def test_single_tile_jobs_merge_when_the_last_one_finishes(tmp_path):
