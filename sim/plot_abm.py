@@ -46,9 +46,10 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import offset_copy
 
 from sim import plot as P
-from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PALETTE, regime_colours  # noqa: F401 (re-export)
+from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PAGE_WIDTH, PALETTE, regime_colours  # noqa: F401
 from sim.solvers import slug
 from sim.table import ResultsError, TableMeta, read_parquet, read_table
+from sim.textfit import font_size, legend_ncols, text_width, wrap_text
 
 SELECTION_NAME = "abm_selection"
 TRAJECTORY_NAME = "trajectories"
@@ -268,12 +269,6 @@ def frequency_key(ax: Axes, meta: TableMeta, codes: np.ndarray, title: bool = Tr
         ax.set_xlabel(KEY_LABEL)
 
 
-def _key_inset(host: Axes, meta: TableMeta, codes: np.ndarray, bounds) -> Axes:
-    kax = host.inset_axes(bounds)
-    frequency_key(kax, meta, codes)
-    return kax
-
-
 def _no_frame(ax: Axes) -> None:
     ax.set_axis_off()
 
@@ -340,12 +335,13 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
     table, meta
         A 2-axis equilibria table with the ``abm_*`` columns, and its metadata.
     ax : Axes, optional
-        Axes to draw into; a new 7.6 x 4.5 in figure (map, key at its right) if omitted.
+        Axes to draw into; if omitted, a new figure a column wide (:data:`sim.plot.COLUMN_WIDTH`,
+        3.4 x about 4.7 in: the map, the key and the baseline legend below it).
     title : str, optional
         Axes title.
     key : bool
         Draw the colour key (one row per regime shown, share of runs 1/n .. 1) and the
-        baseline legend to the right of the axes.
+        baseline legend: below the map in a new figure, to the right of a given ``ax``.
 
     Returns
     -------
@@ -359,13 +355,19 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
     n_present = len(np.unique(codes2))
     kax = lax = None
     if ax is None:
-        fig = Figure(figsize=(7.6, 4.5), layout="constrained")
-        if key:  # map on the left; key (real axes, so the layout makes room for it) top right
-            gs = fig.add_gridspec(2, 2, width_ratios=[1.0, 0.3], height_ratios=[0.3 * n_present + 0.7, 3.0])
-            ax, kax, lax = fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+        title = wrap_text(title, P.COLUMN_WIDTH - 0.3, "axes.titlesize") if title else title
+        map_h = 2.45 + 0.5 + (0.1 + _LINE_H * (title.count("\n") + 1) if title else 0.0)
+        if key:  # map above the key and baseline legend, a column wide (real axes: the layout makes room)
+            key_h = _KEY_ROW_H * n_present
+            below = key_h + 0.3 + 2 * _LINE_H + 0.3
+            fig = Figure(figsize=(P.COLUMN_WIDTH, map_h + below), layout="constrained")
+            top, bottom = fig.subfigures(2, 1, height_ratios=[map_h, below])
+            ax = top.add_subplot()
+            gs = bottom.add_gridspec(2, 1, height_ratios=[key_h, 0.3])
+            kax, lax = bottom.add_subplot(gs[0], gid="frequency_key"), bottom.add_subplot(gs[1])
             _no_frame(lax)
         else:
-            ax = fig.add_subplot()
+            ax = Figure(figsize=(P.COLUMN_WIDTH, map_h), layout="constrained").add_subplot()
     info = _selection_panel(ax, meta, xs, ys, codes2, freq2)
     if title is not None:
         ax.set_title(title, parse_math=False)
@@ -373,26 +375,43 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
         if kax is None:  # caller's axes: key as an inset to the right (leave room for it)
             h = min(0.1 * n_present, 0.6)
             kax = ax.inset_axes([1.05, 1.0 - h, 0.22, h])
+            kax.yaxis.tick_right()
         frequency_key(kax, meta, info["codes"])
         kax.set_xlabel(KEY_LABEL.replace("in the ", "in the\n"))
-        kax.yaxis.tick_right()
         if info["baseline"] and lax is not None:
-            _legend(lax, [P._baseline_handle()], loc="upper left", borderaxespad=0.0)
+            _legend(lax, [P._baseline_handle()], loc="upper center", borderaxespad=0.0)
         elif info["baseline"]:
             _legend(ax, [P._baseline_handle()], loc="lower left", bbox_to_anchor=(1.03, 0.0), borderaxespad=0.0)
-    return ax.figure
+    return fig if lax is not None else ax.figure  # the new figure, not the subfigure that holds the map
 
 
 # ----------------------------------------------------------------------------- comparison
 
 
 def _panel_titles(exact: bool) -> tuple[str, ...]:
-    if exact:
-        return ("(a) Exact: pure Nash equilibria of the simultaneous game",
-                "(b) Agent-based: regime most runs end in (paler: fewer)",
-                "(c) Where learning and equilibrium agree")
+    if exact:  # three panels share a page width: two short lines each
+        return ("(a) Exact: pure NE of the\nsimultaneous game",
+                "(b) Agent-based: modal\nregime (paler: fewer runs)",
+                "(c) Where learning and\nequilibrium agree")
     return ("(a) Agent-based: regime most runs end in (paler: fewer)",
             "(b) Runs settled on a pure Nash equilibrium")
+
+
+#: Heights (in) in the comparison figure: a map, a title line, a row of a legend or key.
+_MAP_H = {3: 1.95, 2: 2.6}
+_LINE_H = 0.18
+_KEY_ROW_H = 0.16
+
+
+def _legend_height(labels: Sequence[str], ncols: int = 1) -> float:
+    """Height (in) of a legend of ``labels`` in ``ncols`` columns (multi-line labels count)."""
+    rows, big = divmod(len(labels), ncols)
+    sizes = [rows + 1] * big + [rows] * (ncols - big)
+    lines, k = [], 0
+    for n in sizes:
+        lines.append(sum(max(1, lab.count("\n") + 1) for lab in labels[k:k + n]))
+        k += n
+    return max(lines, default=0) * _LINE_H + 0.1
 
 
 @P._styled
@@ -409,10 +428,12 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
     Returns
     -------
     Figure
-        2 axes, 15 x 5.75 in: (a) :func:`sim.plot.nash_diagram`, (b) :func:`selection_map`,
-        (c) share of runs ending in an exact-NE regime (white = all, dark = none, grey =
-        no pure NE) with the cells whose modal regime is not an exact NE regime outlined
-        and cross-hatched in orange; shared axes; legends and keys below each panel.
+        2 axes, a page wide (:data:`sim.plot.PAGE_WIDTH`, 7 x about 4.6 in): (a)
+        :func:`sim.plot.nash_diagram`, (b) :func:`selection_map`, (c) share of runs ending
+        in an exact-NE regime (white = all, dark = none, grey = no pure NE) with the cells
+        whose modal regime is not an exact NE regime outlined and cross-hatched in orange;
+        shared axes; below each panel its legend or key (regimes and baseline under (a),
+        the colour key under (b), the colour bar and the orange hatching under (c)).
         3 axes: one such row per value of the 3rd axis (at most 3). 1 axis: see
         :func:`comparison_strip`. Without ``nash`` columns, (a) is left out and (c) shows
         the share of runs settled on a pure NE.
@@ -433,13 +454,50 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
     else:
         settled = np.asarray(P._column(table, SETTLED), dtype=float).reshape(shape)
     picks = [None] if n == 2 else list(P.facet_values(shape[2], 3))
+    sel = (lambda g: g[:, :, picks]) if n == 3 else (lambda g: g)
     ncols = 3 if exact else 2
-    row_h = 4.2 if n == 2 else 4.45
-    fig = Figure(figsize=(5.0 * ncols, 0.3 + row_h * len(picks) + 1.25), layout="constrained")
-    subfigs = fig.subfigures(len(picks) + 1, 1, height_ratios=[*([row_h] * len(picks)), 1.25])
+    col_w = PAGE_WIDTH / ncols
+    text_w = col_w - 0.15  # text under or over a panel is at most this wide
+    titles = [wrap_text(t, text_w, "axes.titlesize") for t in _panel_titles(exact)]
+    title_h = 0.1 + _LINE_H * max(t.count("\n") + 1 for t in titles)
+    row_hs = [_MAP_H[ncols] + (0.25 if k is not None else 0.0) + (title_h if row == 0 else 0.0)
+              + (0.5 if row == len(picks) - 1 else 0.05) for row, k in enumerate(picks)]
+
+    # the bottom row, one column under each panel: regime legend under (a), colour key under (b),
+    # colour bar and the hatching / grey / baseline entries under (c); as high as its tallest column
+    (xe, _), (ye, _) = P._edges(np.sort(xs)), P._edges(np.sort(ys))
+    bx, by = P._baseline_xy(meta)
+    shown = P._inside(bx, xe) and P._inside(by, ye)
+    handles_a, extra = [], []
+    if exact:
+        handles_a = P.legend_handles(meta, sel(ne_codes), bool(sel(several).any()), shown)
+        extra.append(_disagree_handle(bool(sel(mask).any())))
+        if np.isnan(sel(share)).any():
+            extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=P.NO_NE_LABEL))
+    elif shown:
+        extra.append(P._baseline_handle())
+    for h in (*handles_a, *extra):
+        h.set_label(wrap_text(h.get_label(), text_w - 0.35, "legend.fontsize"))
+    labels_a = [h.get_label() for h in handles_a]
+    labels_c = [h.get_label() for h in extra]
+    ncols_a = legend_ncols(labels_a, text_w, max_cols=2) if handles_a else 1
+    ncols_c = legend_ncols(labels_c, text_w, max_cols=2) if extra else 1
+    key_label = wrap_text(KEY_LABEL, text_w - 0.15, "axes.labelsize")
+    key_h = _KEY_ROW_H * len(np.unique(sel(codes)))
+    key_total = key_h + 0.3 + _LINE_H * (key_label.count("\n") + 1)
+    cbar_label = wrap_text(AGREEMENT_LABEL if exact else "share of runs settled on a pure NE", text_w - 0.05,
+                           "axes.labelsize")
+    cbar_h = 0.12
+    cbar_total = cbar_h + 0.3 + _LINE_H * (cbar_label.count("\n") + 1)
+    bottom_h = max(key_total, cbar_total + (_legend_height(labels_c, ncols_c) if extra else 0.0),
+                   _legend_height(labels_a, ncols_a) if exact else 0.0) + 0.05
+    note = wrap_text(note, PAGE_WIDTH - 0.2, "figure.titlesize") if note else None
+    note_h = 0.1 + 0.2 * (note.count("\n") + 1) if note else 0.0
+
+    fig = Figure(figsize=(PAGE_WIDTH, sum(row_hs) + bottom_h + note_h), layout="constrained")
+    subfigs = fig.subfigures(len(picks) + 1, 1, height_ratios=[*row_hs, bottom_h])
     first = None
-    shown = several_any = disagree_any = no_ne_any = False
-    ne_shown, abm_shown, mesh_c = [], [], None
+    mesh_c = None
     for row, k in enumerate(picks):
         sl = (slice(None), slice(None)) if k is None else (slice(None), slice(None), k)
         axs = list(subfigs[row].subplots(1, ncols))
@@ -449,31 +507,22 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
             else:
                 ax.sharex(first)
                 ax.sharey(first)
-        titles = _panel_titles(exact)
         col = 0
         if exact:
             ax = axs[0]
             if k is None:
                 P.nash_diagram(table, meta, ax=ax, legend=False)
-                info = {"codes": ne_codes.T, "several": bool(several.any())}
             else:
-                info = P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta))
-            ne_shown.append(np.asarray(info["codes"]).ravel())
-            several_any |= info["several"]
+                P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta))
             ax.set_title(titles[0] if row == 0 else "", parse_math=False)
             col = 1
-        info_b = _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T)
-        abm_shown.append(info_b["codes"].ravel())
-        shown |= info_b["baseline"]
+        _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T)
         axs[col].set_title(titles[col] if row == 0 else "", parse_math=False)
         if exact:
-            mesh_c, info_c = _agreement_panel(axs[col + 1], meta, xs, ys, share[sl].T, mask[sl].T)
-            axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
+            mesh_c, _ = _agreement_panel(axs[col + 1], meta, xs, ys, share[sl].T, mask[sl].T)
         else:
-            mesh_c, info_c = _settled_panel(axs[col + 1], meta, xs, ys, settled[sl].T)
-            axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
-        disagree_any |= info_c["disagree"]
-        no_ne_any |= info_c["no_ne"]
+            mesh_c, _ = _settled_panel(axs[col + 1], meta, xs, ys, settled[sl].T)
+        axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
         if k is not None:
             za = meta.axes[2]
             zs = P.axis_values(table, meta)[2]
@@ -486,32 +535,25 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
             if c:
                 ax.set_ylabel("")
                 ax.tick_params(labelleft=False)
-    # bottom row: regime legend under (a), colour key under (b), agreement scale under (c)
-    bottom = list(subfigs[-1].subplots(1, ncols))
-    for ax in bottom:
-        _no_frame(ax)
+
+    bottom = subfigs[-1].subfigures(1, ncols, wspace=0.0)
     col = 0
     if exact:
-        handles = P.legend_handles(meta, np.concatenate(ne_shown), several_any, shown)
-        _legend(bottom[0], handles, loc="upper center", ncols=2, borderaxespad=0.0)
+        lax = bottom[0].add_subplot()
+        _no_frame(lax)
+        _legend(lax, handles_a, loc="upper center", ncols=ncols_a, borderaxespad=0.0)
         col = 1
-    abm_codes = np.concatenate(abm_shown)
-    nrows = len(np.unique(abm_codes))
-    h = min(0.15 * nrows, 0.72)
-    _key_inset(bottom[col], meta, abm_codes, [0.36, 1.0 - h, 0.5, h])
-    cax = bottom[col + 1].inset_axes([0.06, 0.84, 0.88, 0.14])
-    fig.colorbar(mesh_c, cax=cax, orientation="horizontal",
-                 label=AGREEMENT_LABEL if exact else "share of runs settled on a pure NE")
-    extra = []
-    if disagree_any or exact:
-        extra.append(_disagree_handle(disagree_any))
-    if no_ne_any:
-        extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=P.NO_NE_LABEL))
-    if not exact and shown:
-        extra.append(P._baseline_handle())
+    gs_b = bottom[col].add_gridspec(2, 1, height_ratios=[key_h, max(bottom_h - key_total, 0.01)])
+    kax = bottom[col].add_subplot(gs_b[0], gid="frequency_key")
+    frequency_key(kax, meta, sel(codes), title=False)
+    kax.set_xlabel(key_label)
+    gs_c = bottom[col + 1].add_gridspec(2, 1, height_ratios=[cbar_h, max(bottom_h - cbar_total, 0.01)])
+    cax = bottom[col + 1].add_subplot(gs_c[0], gid="agreement_colorbar")
+    fig.colorbar(mesh_c, cax=cax, orientation="horizontal", label=cbar_label)
     if extra:
-        _legend(bottom[col + 1], extra, loc="upper center", bbox_to_anchor=(0.5, 0.42), borderaxespad=0.0,
-                ncols=2 if len(extra) > 1 else 1)
+        eax = bottom[col + 1].add_subplot(gs_c[1])
+        _no_frame(eax)
+        _legend(eax, extra, loc="upper center", ncols=ncols_c, borderaxespad=0.0)
     if note:
         fig.suptitle(note, parse_math=False)
     return fig
@@ -524,10 +566,11 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
     Returns
     -------
     Figure
-        10 x 5.4 in. Top: the first exact NE regime (grey = none, hatched = several) and
-        the modal agent-based regime lightened by its share of runs. Middle: share of
-        runs settled on a pure NE and share ending in an exact-NE regime; orange spans
-        mark where the modal regime is not an exact NE regime. Bottom: legend and key.
+        A page wide (:data:`sim.plot.PAGE_WIDTH`, 7 x about 5 in). Top: the first exact
+        NE regime (grey = none, hatched = several) and the modal agent-based regime
+        lightened by its share of runs. Middle: share of runs settled on a pure NE and
+        share ending in an exact-NE regime; orange spans mark where the modal regime is
+        not an exact NE regime. Bottom: regime legend (left) and colour key (right).
     """
     P._check_axes(meta, 1, "a comparison strip")
     if not has_abm(table):
@@ -539,22 +582,47 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
     codes, freq = modal_selection(table, meta)
     codes, freq = codes[order], freq[order]
     settled = np.asarray(P._column(table, SETTLED), dtype=float)[order]
-    fig = Figure(figsize=(10, 5.2), layout="constrained")
-    gs = fig.add_gridspec(3, 2, height_ratios=[1.3, 1.6, 0.8], width_ratios=[1.25, 1])
-    ax_band = fig.add_subplot(gs[0, :])
-    ax_line = fig.add_subplot(gs[1, :], sharex=ax_band)
     xe, xlog = P._edges(xs)
-    top, bottom_band = np.array([1.1, 2.0]), np.array([0.0, 0.9])
     several_any = False
     ne_codes = np.array([], dtype=int)
     if exact:
         ne_codes, several = P._grids(table, meta, "nash")
         ne_codes, several = ne_codes[order], several[order]
-        P._mesh(ax_band, xe, top, ne_codes[None, :], meta)
-        P._hatch(ax_band, xe, top, several[None, :])
         several_any = bool(several.any())
         mask = disagreement(table, meta)[order]
         share = nash_share(table, meta)[order]
+    bx = meta.baseline.get(meta.axes[0]["param"])
+    shown = P._inside(bx, xe)
+    base_line = {"color": "black", "linestyle": "--", "linewidth": 1.4}
+
+    # legends and key first: the figure is as high as they need
+    handles_line = [Line2D([], [], color="black", linewidth=1.5, label="runs settled on a pure NE")]
+    if exact:
+        handles_line.append(Line2D([], [], color="#AA3377", linewidth=1.5, linestyle="--",
+                                   label="runs ending in an exact-NE regime"))
+        handles_line.append(Patch(facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none",
+                                  label=DISAGREE_LABEL + ("" if mask.any() else " (nowhere)")))
+    ncols_line = legend_ncols([h.get_label() for h in handles_line], PAGE_WIDTH - 0.6)
+    handles = P.legend_handles(meta, ne_codes, several_any, shown, Line2D([], [], label=P.BASELINE_LABEL, **base_line))
+    half = PAGE_WIDTH / 2 - 0.15
+    ncols_leg = legend_ncols([h.get_label() for h in handles], half, max_cols=2)
+    present = np.unique(codes)
+    names_w = max(text_width(meta.regimes[c], "ytick.labelsize") for c in present)
+    key_label = wrap_text(KEY_LABEL, half - names_w - 0.25, "axes.labelsize")  # no wider than the key
+    key_h = _KEY_ROW_H * len(present)
+    key_total = key_h + 0.3 + _LINE_H * (key_label.count("\n") + 1)
+    bottom_h = max(key_total, _legend_height([h.get_label() for h in handles], ncols_leg)) + 0.05
+    note = wrap_text(note, PAGE_WIDTH - 0.2, "figure.titlesize") if note else None
+    note_h = 0.1 + 0.2 * (note.count("\n") + 1) if note else 0.0
+    band_h, line_h = 1.35, 1.9 + _LINE_H * math.ceil(len(handles_line) / ncols_line)
+    fig = Figure(figsize=(PAGE_WIDTH, band_h + line_h + bottom_h + note_h), layout="constrained")
+    top_fig, bottom_fig = fig.subfigures(2, 1, height_ratios=[band_h + line_h, bottom_h])
+    ax_band, ax_line = top_fig.subplots(2, 1, sharex=True, height_ratios=[band_h, line_h])
+
+    top, bottom_band = np.array([1.1, 2.0]), np.array([0.0, 0.9])
+    if exact:
+        P._mesh(ax_band, xe, top, ne_codes[None, :], meta)
+        P._hatch(ax_band, xe, top, several[None, :])
     ax_band.pcolormesh(xe, bottom_band, selection_colours(codes, freq, meta)[None, :, :], shading="flat",
                        antialiased=False, linewidth=0, rasterized=True, gid="selection")
     P._setup_axis(ax_band, "x", meta.axes[0], xe, xlog)
@@ -567,25 +635,18 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
     ax_band.set_xlabel("")
     for side in ("top", "right", "left"):
         ax_band.spines[side].set_visible(False)
-    ax_band.set_title("Exact pure Nash equilibria and the regime adaptive play selects", parse_math=False)
-    bx = meta.baseline.get(meta.axes[0]["param"])
-    shown = P._inside(bx, xe)
-    base_line = dict(color="black", linestyle="--", linewidth=1.4)
-    handles_line = []
+    ax_band.set_title(wrap_text("Exact pure Nash equilibria and the regime adaptive play selects", PAGE_WIDTH - 0.2,
+                                "axes.titlesize"), parse_math=False)
     if exact and mask.any():
         for i0, i1 in _runs(mask):
             ax_line.axvspan(xe[i0], xe[i1], facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none", zorder=0,
                             gid="disagreement")
             ax_band.plot([xe[i0], xe[i1]], [1.0, 1.0], color=DISAGREE_COLOUR, linewidth=4, solid_capstyle="butt",
                          clip_on=False, zorder=4, gid="disagreement")
-    (l1,) = ax_line.plot(xs, settled, color="black", linewidth=1.5, label="runs settled on a pure NE")
-    handles_line.append(l1)
+    ax_line.plot(xs, settled, color="black", linewidth=1.5, label="runs settled on a pure NE")
     if exact:
-        (l2,) = ax_line.plot(xs, np.nan_to_num(share, nan=0.0), color="#AA3377", linewidth=1.5, linestyle="--",
-                             label="runs ending in an exact-NE regime")
-        handles_line.append(l2)
-        handles_line.append(Patch(facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none",
-                                  label=DISAGREE_LABEL + ("" if mask.any() else " (nowhere)")))
+        ax_line.plot(xs, np.nan_to_num(share, nan=0.0), color="#AA3377", linewidth=1.5, linestyle="--",
+                     label="runs ending in an exact-NE regime")
     if shown:
         for ax in (ax_band, ax_line):
             ax.axvline(float(bx), zorder=5, **base_line)
@@ -594,16 +655,17 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
     P._setup_axis(ax_line, "x", meta.axes[0], xe, xlog)
     for side in ("top", "right"):
         ax_line.spines[side].set_visible(False)
-    _legend(ax_line, handles_line, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, borderaxespad=0.2,
-            fontsize=8)
-    leg_ax, key_ax = fig.add_subplot(gs[2, 0]), fig.add_subplot(gs[2, 1])
+    _legend(ax_line, handles_line, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols_line,
+            borderaxespad=0.2)
+
+    leg_fig, key_fig = bottom_fig.subfigures(1, 2, wspace=0.0)
+    leg_ax = leg_fig.add_subplot()
     _no_frame(leg_ax)
-    _no_frame(key_ax)
-    handles = P.legend_handles(meta, ne_codes, several_any, shown, Line2D([], [], label=P.BASELINE_LABEL, **base_line))
-    _legend(leg_ax, handles, loc="upper left", ncols=2, borderaxespad=0.0)
-    n = len(np.unique(codes))
-    h = min(0.19 * n, 0.8)
-    _key_inset(key_ax, meta, codes, [0.4, 1.0 - h, 0.55, h])
+    _legend(leg_ax, handles, loc="upper left", ncols=ncols_leg, borderaxespad=0.0)
+    gs = key_fig.add_gridspec(2, 1, height_ratios=[key_h, max(bottom_h - key_total, 0.01)])
+    kax = key_fig.add_subplot(gs[0], gid="frequency_key")
+    frequency_key(kax, meta, codes, title=False)
+    kax.set_xlabel(key_label)
     if note:
         fig.suptitle(note, parse_math=False)
     return fig
@@ -662,6 +724,16 @@ def _rule_name(rule: str) -> str:
     return str(rule).replace("_", " ")
 
 
+_TRAJ_AXES_H = 1.5  #: height (in) of a trajectory panel's axes
+
+
+def _xlabel_depth() -> float:
+    """Points from the bottom of an axes to below its x tick labels and x label (rcParams)."""
+    rc = matplotlib.rcParams
+    return (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.25 * font_size("xtick.labelsize")
+            + rc["axes.labelpad"] + 1.25 * font_size("axes.labelsize") + 2.0)
+
+
 @P._styled
 def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = None) -> Figure:
     """Adaptive play over time at the recorded point: one panel per actor, then share at NE.
@@ -676,11 +748,13 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
     Returns
     -------
     Figure
-        One panel per actor (one line per action, legend = the actions, right of the
-        panel); a black-edged ``<`` marker at share 1 just right of the last step, in
-        the action's colour, for each action an exact pure Nash equilibrium prescribes
-        (numbered when there are several NE); dotted vertical lines at shocks; title =
-        rule and number of runs.
+        A page wide (:data:`sim.plot.PAGE_WIDTH`), two panels a row: one panel per actor
+        (one line per action, legend = the actions, below the panel); a black-edged
+        ``<`` marker at share 1 just right of the last step, in the action's colour, for
+        each action an exact pure Nash equilibrium prescribes
+        (numbered when there are several NE); dotted vertical lines at shocks; then the
+        share of runs at a pure NE, and a legend of the markers and lines in the free
+        cell; title = rule and number of runs.
     """
     meta = trajectory_meta(shares_table)
     series = action_shares(shares_table)
@@ -692,7 +766,16 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
     n_panels = len(series) + (stats_table is not None)
     ncols = 2
     nrows = math.ceil((n_panels + 1) / ncols)  # one extra cell for the explanation
-    fig = Figure(figsize=(11, 0.9 + 2.45 * nrows), layout="constrained")
+    cell_w = PAGE_WIDTH / ncols
+    # each actor's legend below its panel, in as many columns as the panel's width holds
+    leg_cols = [legend_ncols(list(acts), cell_w - 0.35, handlelength=1.4) for acts in series.values()]
+    leg_rows = [math.ceil(len(acts) / c) for acts, c in zip(series.values(), leg_cols)]
+    row_legend = [max(leg_rows[r * ncols:(r + 1) * ncols], default=0) for r in range(nrows)]
+    title = wrap_text(f"Adaptive play at the baseline point: {_rule_name(meta.get('rule', '?'))}, "
+                      f"{meta.get('replicates')} runs x {steps_max} steps", PAGE_WIDTH - 0.2, "figure.titlesize")
+    height = 0.15 + 0.2 * (title.count("\n") + 1) + sum(_TRAJ_AXES_H + 0.8 + (_LINE_H * k + 0.1 if k else 0.0)
+                                                         for k in row_legend)
+    fig = Figure(figsize=(PAGE_WIDTH, height), layout="constrained")
     axs = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     flat = list(axs.flat)
     shock_kw = dict(SHOCK_LINE)
@@ -729,10 +812,9 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         ax.set_ylabel("share of runs")
         ax.set_ylim(-0.03, 1.05)
         ax.set_xlim(0, steps_max)
-        gap = 8 if shocks or not ne else 16 + 11 * len(ne)  # points right of the axes, past the NE markers
-        leg = _legend(ax, list(ax.get_lines())[: len(acts)], loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                      bbox_transform=offset_copy(ax.transAxes, fig=fig, x=gap, units="points"),
-                      borderaxespad=0.0, handlelength=1.4)
+        leg = _legend(ax, list(ax.get_lines())[: len(acts)], loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                      bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-_xlabel_depth(), units="points"),
+                      borderaxespad=0.0, handlelength=1.4, ncols=leg_cols[p], columnspacing=1.2)
         for t in leg.get_texts():
             if t.get_text() in ne_actions:
                 t.set_fontweight("bold")
@@ -747,7 +829,8 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         ax.plot(s, v, color="black", linewidth=1.5, label="share at a pure NE")
         for sh in shocks:
             ax.axvline(float(sh["step"]), zorder=1, **shock_kw)
-        ax.set_title(f"({_LETTERS[p]}) runs at a pure Nash equilibrium" + (" of the game in force" if shocks else ""),
+        ax.set_title(wrap_text(f"({_LETTERS[p]}) runs at a pure Nash equilibrium"
+                               + (" of the game in force" if shocks else ""), cell_w - 0.1, "axes.titlesize"),
                      parse_math=False, loc="left")
         ax.set_ylabel("share of runs")
         ax.set_ylim(-0.03, 1.05)
@@ -768,13 +851,10 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         explain = [Patch(facecolor="none", edgecolor="none", label="no pure Nash equilibrium at this point")]
     for sh in shocks:
         explain.append(Line2D([], [], label=f"shock at {shock_text(sh)}", **shock_kw))
-    if p < len(flat):
-        _legend(flat[p], explain, loc="upper left", borderaxespad=0.0)
-    else:
-        _legend(fig, explain, loc="outside lower center", ncols=min(3, len(explain)))
-    runs = meta.get("replicates")
-    fig.suptitle(f"Adaptive play at the baseline point: {_rule_name(meta.get('rule', '?'))}, "
-                 f"{runs} runs x {steps_max} steps", parse_math=False)
+    for h in explain:
+        h.set_label(wrap_text(h.get_label(), cell_w - 0.45, "legend.fontsize"))
+    _legend(flat[p], explain, loc="upper left", borderaxespad=0.0)  # the grid always has a free cell
+    fig.suptitle(title, parse_math=False)
     return fig
 
 

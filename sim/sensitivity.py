@@ -587,10 +587,18 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
         return _figure(table, top_k, max_panels)
 
 
+def _top(ok, regime: str, key: str, k: int):
+    """The ``k`` rows of ``regime`` with the largest ``key`` (ties by parameter name)."""
+    return ok[ok["regime"] == regime].sort_values([key, "param"], ascending=[False, True], kind="stable").head(k)
+
+
 def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+
+    from sim.plot import COLUMN_WIDTH, PAGE_WIDTH
+    from sim.textfit import legend_ncols, text_width, wrap_text
 
     df = table.to_pandas()
     if "param2" in df:
@@ -607,10 +615,28 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
         regimes = [r for r in regimes if r in keep]
     skipped = [r for r in dict.fromkeys(df["regime"]) if r not in shares]
     n_panels = max(1, len(regimes))
-    ncols = min(3, n_panels)
+    ncols = min(2, n_panels)  # a page wide (a column for one panel): two panels a row
     nrows = math.ceil(n_panels / ncols)
     k = max(1, min(top_k, int(df["param"].nunique())))
-    fig = Figure(figsize=(4.4 * ncols, nrows * (0.26 * k + 1.0) + 0.8), layout="constrained")
+    width = PAGE_WIDTH if ncols > 1 else COLUMN_WIDTH
+    handles = [Patch(facecolor=c, label=lab) for (_, _, lab), c in zip(fields, (FIRST_COLOUR, TOTAL_COLOUR))]
+    handles.append(Line2D([], [], color="black", linewidth=0.8, marker="|", markersize=6,
+                          label=f"{CONF_LEVEL:.0%} bootstrap interval"))
+    leg_cols = legend_ncols([h.get_label() for h in handles], width - 0.2)
+    title = "Sobol indices" if method == "sobol" else "Morris screening"
+    title += " of the regime indicators (in parentheses: share of the sample in the regime)"
+    if skipped:
+        title += "; constant in the sample, not analysed: " + ", ".join(skipped)
+    title = wrap_text(title, width - 0.2, "figure.titlesize")
+    height = (nrows * (0.19 * k + 0.85) + 0.25 * (title.count("\n") + 1)
+              + 0.2 * math.ceil(len(handles) / leg_cols) + 0.3)
+    labels = {r: [_tex_safe(f"{prm} [{u or '1'}]") for prm, u in zip(sub["param"], sub["unit"])]
+              for r, sub in ((r, _top(ok, r, key, k)) for r in regimes)}
+    # an x label no wider than the bars' axes (the layout does not make room for a wider one)
+    label_w = max((text_width(lab, "ytick.labelsize") for labs in labels.values() for lab in labs), default=0.0)
+    xlabel = wrap_text("Sobol index (variance share)" if method == "sobol" else "elementary effect (per range)",
+                       max(width / ncols - label_w - 0.35, 0.5), "axes.labelsize")
+    fig = Figure(figsize=(width, height), layout="constrained")
     axs = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     colours = (FIRST_COLOUR, TOTAL_COLOUR)
     lo_all, hi_all = 0.0, 0.0
@@ -619,7 +645,7 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
             ax.set_visible(False)
             continue
         r = regimes[p]
-        sub = ok[ok["regime"] == r].sort_values([key, "param"], ascending=[False, True], kind="stable").head(k)
+        sub = _top(ok, r, key, k)
         y = np.arange(len(sub))
         h = 0.38
         for f, ((col, conf, _), colour, dy) in enumerate(zip(fields, colours, (-h / 2, h / 2))):
@@ -629,30 +655,22 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
                     error_kw=dict(ecolor="black", elinewidth=0.8, capsize=1.8))
             lo_all = min(lo_all, float(np.nanmin(vals - (err if err is not None else 0))))
             hi_all = max(hi_all, float(np.nanmax(vals + (err if err is not None else 0))))
-        labels = [_tex_safe(f"{prm} [{u or '1'}]") for prm, u in zip(sub["param"], sub["unit"])]
-        ax.set_yticks(y, labels)
+        ax.set_yticks(y, labels[r])
         ax.set_ylim(len(sub) - 0.5, -0.5)
         ax.axvline(0, color="black", linewidth=0.6, zorder=3)
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.6, zorder=0)
-        ax.set_title(_tex_safe(f"({chr(97 + p)}) {r} ({shares[r]:.0%})"))
+        # right-aligned: a title wider than the bars runs over its own labels, not the next panel
+        ax.set_title(_tex_safe(f"({chr(97 + p)}) {r} ({shares[r]:.0%})"), loc="right")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     for p in range(max(0, len(regimes) - ncols), len(regimes)):  # the lowest panel of each column
         ax = axs.flat[p]
-        ax.set_xlabel("Sobol index (variance share)" if method == "sobol" else "elementary effect (per range)")
+        ax.set_xlabel(xlabel)
         ax.tick_params(labelbottom=True)
     span = hi_all - lo_all or 1.0
     axs.flat[0].set_xlim(lo_all - 0.03 * span, hi_all + 0.05 * span)
-    handles = [Patch(facecolor=c, label=lab) for (_, _, lab), c in zip(fields, colours)]
-    pct = f"{CONF_LEVEL:.0%}"
-    handles.append(Line2D([], [], color="black", linewidth=0.8, marker="|", markersize=6,
-                          label=f"{pct} bootstrap interval"))
-    title = "Sobol indices" if method == "sobol" else "Morris screening"
-    title += " of the regime indicators (in parentheses: share of the sample in the regime)"
-    if skipped:
-        title += "; constant in the sample, not analysed: " + ", ".join(skipped)
     fig.suptitle(_tex_safe(title))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=leg_cols, frameon=False)
     return fig
 
 

@@ -15,8 +15,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from matplotlib.collections import LineCollection, PatchCollection, QuadMesh
 from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 from omegaconf import OmegaConf
+
+from figcheck import layout_problems
 
 from sim import plot
 from sim import plot_abm as pa_
@@ -128,6 +131,9 @@ def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
     key = fig.axes[1]  # one key row per regime shown, named after it
     shown = [meta.regimes[k] for k in sorted(set(codes.ravel().tolist()))]
     assert [t.get_text() for t in key.get_yticklabels()] == shown
+    assert fig.get_size_inches()[0] <= plot.COLUMN_WIDTH  # one panel: a column wide, the key below it
+    assert [leg for leg in fig.findobj(Legend) if legend_labels(leg) == ["baseline"]]
+    assert layout_problems(fig) == []
     assert min_font(fig) >= 8
 
 
@@ -185,9 +191,35 @@ def test_comparison_figure_panels(table2d):
     assert [ln for ln in c.collections if isinstance(ln, LineCollection) and ln.get_gid() == "disagreement_outline"]
     for ax in (a, b, c):  # baseline marked in every panel
         assert [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
-    labels = [t for leg in (ax.get_legend() for ax in fig.axes) if leg for t in legend_labels(leg)]
+    labels = [" ".join(t.split()) for leg in fig.findobj(Legend) for t in legend_labels(leg)]  # wrapped lines
     assert pa_.DISAGREE_LABEL in labels and "baseline" in labels
+    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
     assert min_font(fig) >= 8
+
+
+def bottom_row(fig):
+    """The comparison figure's legends, colour key and colour bar."""
+    (key,) = [ax for ax in fig.axes if ax.get_gid() == "frequency_key"]
+    (cbar,) = [ax for ax in fig.axes if ax.get_gid() == "agreement_colorbar"]
+    return key, cbar, [leg for leg in fig.findobj(Legend) if leg.get_visible()]
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "abm only"])
+def test_comparison_figure_fits_a_page_without_overlaps(table2d, exact):
+    table, meta = table2d
+    if not exact:  # an agent-based run without the exact solver: (a) and the regime legend go
+        table = table.drop_columns([c for c in table.column_names if c.startswith("nash_")])
+    fig = pa_.comparison_figure(table, meta, "Adaptive play: logit, 4 runs x 40 steps per point; shock at step 20: "
+                                "iraq.nationalism = 12 (exact NE: before the shock)")
+    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    key, cbar, legends = bottom_row(fig)
+    assert len(legends) == (2 if exact else 1)  # regimes under (a); hatching (or baseline) under the colour bar
+    assert [t.get_text() for t in key.get_yticklabels()]  # the key names its regimes
+    assert layout_problems(fig) == []
+    # the check sees a collision: put the key onto the colour bar, as a 7-in layout of 3 panels did
+    fig.set_layout_engine("none")
+    key.set_position(cbar.get_window_extent().transformed(key.figure.transSubfigure.inverted()))
+    assert any("frequency_key" in p and "agreement_colorbar" in p for p in layout_problems(fig))
 
 
 def test_one_axis_run_draws_strips(tmp_path):
@@ -210,6 +242,8 @@ def test_one_axis_run_draws_strips(tmp_path):
     spans = [p for p in line_ax.patches if p.get_gid() == "disagreement"]  # one span per run of disagreeing points
     mask = pa_.disagreement(table, meta)
     assert len(spans) == int(np.sum(np.diff(np.concatenate([[0], mask.astype(int), [0]])) == 1))
+    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert layout_problems(fig) == []
     assert min_font(fig) >= 8
 
 
@@ -244,6 +278,8 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
         assert bold == [a for a in actions if a in expected]
     (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
     np.testing.assert_allclose(nash_ax.get_lines()[0].get_ydata(), stats.column("share_at_nash").to_numpy())
+    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert layout_problems(fig) == []
     assert min_font(fig) >= 8
 
 
@@ -280,8 +316,10 @@ def test_trajectory_figure_marks_shocks_and_several_equilibria():
     assert sorted(t.get_text() for t in a.texts) == ["1", "2"]  # equilibria numbered
     guides = [ln for ln in b.get_lines() if (ln.get_gid() or "").startswith("ne_line:")]
     assert len(guides) == 1 and tuple(guides[0].get_xdata()) == (0, 5.0)  # up to the shock
-    labels = [t for ax in fig.axes if ax.get_legend() for t in legend_labels(ax.get_legend())]
+    labels = [" ".join(t.split()) for ax in fig.axes if ax.get_legend() for t in legend_labels(ax.get_legend())]
     assert any("shock at step 5: iraq.nationalism = 12" in t for t in labels)
+    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert layout_problems(fig) == []
 
 
 # ----------------------------------------------------------------------------- files

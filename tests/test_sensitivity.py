@@ -12,7 +12,11 @@ import pytest
 
 pytest.importorskip("SALib")
 
+
+from figcheck import layout_problems  # noqa: E402
+
 from sim import sensitivity as sens  # noqa: E402
+from sim.plot import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
 from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
 from sim.params import ConfigError, iter_params  # noqa: E402
 from sim.table import write_parquet  # noqa: E402
@@ -220,6 +224,30 @@ def test_figure_has_a_panel_per_reached_regime():
     assert len(visible) == 2
     assert len(visible[0].get_yticklabels()) == 3
     assert "never" in fig._suptitle.get_text()
+    assert fig.get_size_inches()[0] <= PAGE_WIDTH
+    assert layout_problems(fig) == []
+
+
+def test_figure_is_a_page_wide_with_many_panels_and_a_column_wide_with_one():
+    names = ["us.severe_credibility_factor", "iraq.nationalism", "iraq.fed_share_at_risk", "x3", "x4", "x5"]
+    problem_ = {"num_vars": 6, "names": names, "bounds": [[0.0, 1.0]] * 6, "units": ["1", "$bn/yr", "1", "1", "1", "1"]}
+
+    def evaluate(X):  # five regimes reached (five panels, three rows of two), one never
+        return np.column_stack([X[:, k] > 0.5 for k in range(5)] + [np.zeros(len(X))]).astype(float)
+
+    outputs = ["US-aligned status quo", "hedging", "Russian pivot", "managed exit", "confrontation", "never"]
+    for method, table in (("sobol", sens.sobol(problem_, evaluate, 64, seed=0, outputs=outputs)),
+                          ("morris", sens.morris(problem_, evaluate, 20, levels=4, seed=0, outputs=outputs))):
+        fig = sens.figure(table, top_k=6)
+        assert fig.get_size_inches()[0] == pytest.approx(PAGE_WIDTH), method
+        assert sum(ax.get_visible() for ax in fig.axes) == 5
+        assert [t.get_text() for t in fig.legends[0].get_texts()][-1] == "95% bootstrap interval"
+        assert layout_problems(fig) == [], method
+    one = sens.sobol(problem_, lambda X: np.column_stack([X[:, 0] > 0.5, np.zeros(len(X))]).astype(float), 64,
+                     seed=0, outputs=["hedging", "never"])
+    fig = sens.figure(one, top_k=6)
+    assert fig.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)  # one panel: a column wide
+    assert layout_problems(fig) == []
 
 
 def test_cli_writes_a_reproducible_run(tmp_path, capsys):
