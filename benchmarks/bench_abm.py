@@ -32,21 +32,16 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import plain_abm  # noqa: E402
+from _common import default_axes  # noqa: E402
 from sim.abm.rules import RuleOptions  # noqa: E402
 from sim.abm.solver import AbmOptions, simulate  # noqa: E402
 from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
 from sim.params import batch  # noqa: E402
 from sim.scenario import normal_form  # noqa: E402
-from sim.sweep import grid_columns, make_axis  # noqa: E402
+from sim.sweep import grid_columns  # noqa: E402
 
 TARGET = 50.0
 
-
-def default_axes(n):
-    return [
-        make_axis("sweep.x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=n)),
-        make_axis("sweep.y", GameParams, dict(param="us.credibility", start=0, stop=6, num=n)),
-    ]
 
 
 def point_params(columns, points):

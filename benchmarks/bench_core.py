@@ -10,32 +10,16 @@ the two agree on every subsampled game. Timings are best-of-N in the same proces
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _common import best_of, default_axes
 
 from sim.equilibrium import pure_nash_mask
 from sim.iraq2020 import SCENARIO, GameParams
 from sim.params import batch
 from sim.scenario import normal_form
 from sim.solvers import SOLVERS
-from sim.sweep import grid_columns, make_axis, solve_grid
-
-
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
-
-
-def default_axes(n):
-    return [
-        make_axis("sweep.x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=n)),
-        make_axis("sweep.y", GameParams, dict(param="us.credibility", start=0, stop=6, num=n)),
-    ]
+from sim.sweep import grid_columns, solve_grid
 
 
 def gambit_pure_nash(u):

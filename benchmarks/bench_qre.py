@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 import pygambit as gbt
+from _common import best_of, default_axes
 
 from sim.gambit_io import ExtensiveFormGame, format_efg
 from sim.iraq2020 import SCENARIO, GameParams
@@ -38,23 +39,7 @@ from sim.qre import (
     regime_probabilities_tree,
 )
 from sim.scenario import leaf_payoffs, leaf_payoffs_batch_last, normal_form, normal_form_batch_last
-from sim.sweep import grid_columns, make_axis
-
-
-def best_of(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
-
-
-def default_axes(n):
-    return [
-        make_axis("sweep.x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=n)),
-        make_axis("sweep.y", GameParams, dict(param="us.credibility", start=0, stop=6, num=n)),
-    ]
+from sim.sweep import grid_columns
 
 
 # ------------------------------------------------------------------ pygambit side
