@@ -54,8 +54,11 @@ def git_state(cwd: Path | None = None) -> dict[str, object]:
 
 def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, seed: int,
                    started: str, finished: str, files: dict[str, str], n_points: int,
-                   command: list[str] | None = None) -> dict:
-    return {
+                   command: list[str] | None = None, seconds: dict | None = None) -> dict:
+    """The manifest of a run. ``seconds``: wall time of its phases (e.g. ``solve``,
+    ``write``), recorded when given; like ``started``, it is not part of what
+    :mod:`sim.reproduce` compares."""
+    out = {
         "run_id": run_id,
         "name": name,
         "command": list(command) if command else list(getattr(sys, "orig_argv", sys.argv)),
@@ -72,6 +75,12 @@ def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, se
         "finished": finished,
         "files": files,
     }
+    if seconds is not None:
+        def ms(v):
+            return round(v, 3) if isinstance(v, float) else [ms(x) for x in v] if isinstance(v, list) else v
+
+        out["seconds"] = {k: ms(v) for k, v in seconds.items()}
+    return out
 
 
 def verify_run(run_dir: Path, suffixes: tuple[str, ...] = (".parquet",)) -> None:

@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from functools import partial
 from pathlib import Path
 
@@ -120,8 +121,13 @@ def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
 
 
 def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, started: str,
-           unique: bool = True, command: list[str] | None = None) -> Path:
-    """Write every output of a solved grid into a new run directory and publish it."""
+           unique: bool = True, command: list[str] | None = None, seconds: dict | None = None) -> Path:
+    """Write every output of a solved grid into a new run directory and publish it.
+
+    ``seconds``: wall time of the phases so far (``solve``, or ``solve_tiles``), for the
+    manifest, which adds ``write`` (this function's own).
+    """
+    t0 = time.perf_counter()
     parent = Path(cfg.results_dir) / cfg.name
     tmp = _private_tmpdir(parent, run_id)
     try:
@@ -140,7 +146,8 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
         from sim.plot import draw_run  # matplotlib is imported only by the job that draws
 
         figures = draw_run(tmp, formats=cfg.plot_formats)
-        _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command)
+        seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
+        _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
         return _publish(tmp, parent, run_id, unique)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -148,7 +155,7 @@ def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, 
 
 
 def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
-          command: list[str] | None) -> None:
+          command: list[str] | None, seconds: dict | None = None) -> None:
     """A caption beside each figure, ``figures.json`` and, last, ``manifest.json``."""
     chash = config_hash(cfg.resolved)
     for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
@@ -159,6 +166,7 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
     manifest = build_manifest(
         run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
         seed=cfg.seed, started=started, finished=_now(), files=files, n_points=n_points, command=command,
+        seconds=seconds,
     )
     write_json(tmp / "manifest.json", manifest)
 
@@ -170,14 +178,16 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
     from sim import sensitivity  # SALib and matplotlib are imported on use
 
     parent = Path(cfg.results_dir) / cfg.name
-    started = _now()
+    started, t0 = _now(), time.perf_counter()
     table, _ = sensitivity.analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
+    t1 = time.perf_counter()
     tmp = _private_tmpdir(parent, run_id)
     try:
         figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
-        _seal(cfg, tmp, figures, run_id, started, n_points, command)
+        seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
+        _seal(cfg, tmp, figures, run_id, started, n_points, command, seconds)
         return _publish(tmp, parent, run_id, unique=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -207,8 +217,9 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
         if tiles.tile_done(tdir, count, k, stop - start):
             continue
         try:
+            t0 = time.perf_counter()
             table, runs = solve_range(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}")
-            tiles.write_tile(tdir, count, k, table, runs)
+            tiles.write_tile(tdir, count, k, table, runs, solve_seconds=time.perf_counter() - t0)
         except Exception as exc:
             line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
             tiles.failure_path(tdir, count, k).write_text(line + "\n")
@@ -225,7 +236,8 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
             return tdir  # another job is merging this run
         table = tiles.read_tiles(tdir, count)
         runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
-        out = finish(cfg, table, runs, run_id, _now(), unique=False, command=command)
+        out = finish(cfg, table, runs, run_id, _now(), unique=False, command=command,
+                     seconds={"solve_tiles": tiles.solve_seconds(tdir, count)})
     shutil.rmtree(tdir, ignore_errors=True)
     return out
 
@@ -245,6 +257,6 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
         return run_sensitivity(cfg, run_id, command)
     if cfg.tiles.count > 1:
         return run_tiles(cfg, run_id, progress, command)
-    started = _now()
+    started, t0 = _now(), time.perf_counter()
     table, runs = solve_range(cfg, 0, cfg.n_points, progress, cfg.name)
-    return finish(cfg, table, runs, run_id, started, command=command)
+    return finish(cfg, table, runs, run_id, started, command=command, seconds={"solve": time.perf_counter() - t0})

@@ -72,27 +72,55 @@ def tile_done(directory: Path, count: int, k: int, n_rows: int) -> bool:
         return False
 
 
+#: Schema metadata key of a points tile: the seconds its job spent solving it.
+SECONDS_KEY = b"sim.solve_seconds"
+
+
+def _without_seconds(table: pa.Table) -> pa.Table:
+    meta = dict(table.schema.metadata or {})
+    if SECONDS_KEY not in meta:
+        return table
+    meta.pop(SECONDS_KEY)
+    return table.replace_schema_metadata(meta or None)
+
+
 def _read_ipc(path: Path) -> pa.Table:
     with pa.memory_map(str(path)) as source:
-        return ipc.open_file(source).read_all()
+        return _without_seconds(ipc.open_file(source).read_all())
 
 
-def _write_ipc(table: pa.Table, path: Path) -> None:
+def _write_ipc(table: pa.Table, path: Path, solve_seconds: float | None = None) -> None:
     """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically:
     temporary name, then rename."""
     table = canonical(table)
+    if solve_seconds is not None:
+        meta = {**(table.schema.metadata or {}), SECONDS_KEY: repr(solve_seconds).encode()}
+        table = table.replace_schema_metadata(meta)
     tmp = path.with_name(f".{path.name}.tmp")
     with ipc.new_file(tmp, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:
         writer.write_table(table)
     os.replace(tmp, path)
 
 
-def write_tile(directory: Path, count: int, k: int, table: pa.Table, runs: pa.Table | None) -> None:
-    """Write a finished tile: the per-run table first, the points table last (the marker)."""
+def write_tile(directory: Path, count: int, k: int, table: pa.Table, runs: pa.Table | None,
+               solve_seconds: float | None = None) -> None:
+    """Write a finished tile: the per-run table first, the points table last (the marker),
+    with the seconds spent solving it (see :func:`solve_seconds`)."""
     if runs is not None:
         _write_ipc(runs, tile_path(directory, count, k, "runs"))
-    _write_ipc(table, tile_path(directory, count, k))
+    _write_ipc(table, tile_path(directory, count, k), solve_seconds)
     failure_path(directory, count, k).unlink(missing_ok=True)
+
+
+def solve_seconds(directory: Path, count: int) -> list[float | None]:
+    """Seconds each tile's job spent solving it (None if not recorded), in tile order;
+    reads only the files' schemas."""
+    out = []
+    for k in range(count):
+        with pa.memory_map(str(tile_path(directory, count, k))) as source:
+            raw = (ipc.open_file(source).schema.metadata or {}).get(SECONDS_KEY)
+        out.append(float(raw) if raw is not None else None)
+    return out
 
 
 def read_tiles(directory: Path, count: int, kind: str = "") -> pa.Table:

@@ -80,6 +80,7 @@ def test_manifest_records_provenance_and_hashes(tmp_path):
     assert m["files"]  # every file written before the manifest, with its sha256
     for name, digest in m["files"].items():
         assert sha256_file(out / name) == digest
+    assert set(m["seconds"]) == {"solve", "write"} and all(v > 0 for v in m["seconds"].values())
 
 
 def test_no_partial_directories_left(tmp_path):

@@ -49,6 +49,8 @@ def test_tiled_run_gives_the_same_bytes_as_one_process(tmp_path, count):
     assert tiled.name == f"t{count}" and (tiled / "manifest.json").exists()
     assert files(tiled) == files(one)
     assert not list((tmp_path / "abm_selection").glob(".tiles-*"))  # merged and cleaned
+    seconds = json.loads((tiled / "manifest.json").read_text())["seconds"]  # each tile's solve, then the merge
+    assert len(seconds["solve_tiles"]) == count and all(s > 0 for s in seconds["solve_tiles"]) and seconds["write"] > 0
 
 
 def test_labels_are_stored_with_their_whole_vocabulary(tmp_path):
