@@ -16,6 +16,11 @@ Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-i
 (:mod:`sim.tiles`), one job per tile or all in turn, and the job that finds every tile
 present merges them into the run directory. Their run id is derived from the config
 hash, so every tile job — and a rerun after a crash — agrees on it.
+
+Rows go to disk a chunk at a time (``chunk_size`` points): the one-process run streams
+them into ``equilibria.parquet`` as they are solved, a tile job into its tile, and the
+merge from the tiles into the table, so none holds the grid's table in memory. (The
+figures, drawn from the written table, and the agent-based per-run table still do.)
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -44,8 +51,8 @@ from sim.manifest import build_manifest, sha256_file, write_json
 from sim.memory import retain_freed_memory
 from sim.params import ConfigError, get_value, param_info
 from sim.solvers import SOLVERS
-from sim.sweep import solve_grid
-from sim.table import TableMeta, write_parquet, write_table
+from sim.sweep import iter_grid
+from sim.table import META_KEY, RowGroupWriter, TableMeta, write_parquet
 
 TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
@@ -81,8 +88,11 @@ def run_id_of(cfg: RunConfig) -> str:
     return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{chash[:8]}"
 
 
-def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
-    """Solve grid points ``[start, stop)``: (points table, per-run table or None)."""
+def solve_into(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str,
+               sink: Callable[[pa.Table], None]) -> pa.Table | None:
+    """Solve grid points ``[start, stop)`` a chunk at a time, handing each chunk's table
+    (``cfg.chunk_size`` rows) to ``sink``; return the per-run table of the agent-based
+    model, or None."""
     run_parts: list = []
     bound = {"bayes": solve_bayes, "qre": partial(solve_qre, lam=cfg.qre.lam, normal_form=cfg.qre.normal_form)}
     if "abm" in cfg.solvers:  # imported on use: Mesa costs about a second to import
@@ -91,8 +101,16 @@ def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, de
         bound["abm"] = partial(solve_abm, options=cfg.abm, runs_sink=run_parts.append)
     solvers = [bound.get(s) or SOLVERS[s] for s in cfg.solvers]
     with tqdm(total=stop - start, unit="pt", desc=desc, disable=None if progress is None else not progress) as bar:
-        table = solve_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop)
-    return table, (pa.concat_tables(run_parts) if run_parts else None)
+        for chunk in iter_grid(cfg.scenario, cfg.game, cfg.axes, solvers, cfg.chunk_size, bar.update, start, stop):
+            sink(chunk)
+    return pa.concat_tables(run_parts) if run_parts else None
+
+
+def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, desc: str):
+    """Solve grid points ``[start, stop)`` in memory: (points table, per-run table or None)."""
+    parts: list[pa.Table] = []
+    runs = solve_into(cfg, start, stop, progress, desc, parts.append)
+    return pa.concat_tables(parts).combine_chunks(), runs
 
 
 def _private_tmpdir(parent: Path, run_id: str) -> Path:
@@ -120,18 +138,35 @@ def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
     raise FileExistsError(f"too many runs named {run_id} in {parent}")
 
 
-def finish(cfg: RunConfig, table: pa.Table, runs: pa.Table | None, run_id: str, started: str,
-           unique: bool = True, command: list[str] | None = None, seconds: dict | None = None) -> Path:
-    """Write every output of a solved grid into a new run directory and publish it.
+@contextmanager
+def _assembling(cfg: RunConfig, run_id: str):
+    """A new private directory to assemble a run in (``.<run-id>.*.partial``); removed if
+    the block fails."""
+    tmp = _private_tmpdir(Path(cfg.results_dir) / cfg.name, run_id)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
-    ``seconds``: wall time of the phases so far (``solve``, or ``solve_tiles``), for the
-    manifest, which adds ``write`` (this function's own).
+
+def table_writer(cfg: RunConfig, tmp: Path) -> RowGroupWriter:
+    """The writer of ``tmp/equilibria.parquet``, with its metadata, a chunk at a time."""
+    return RowGroupWriter(tmp / TABLE, {META_KEY: table_meta(cfg).to_json().encode()})
+
+
+def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, started: str,
+           unique: bool = True, command: list[str] | None = None, seconds: dict | None = None) -> Path:
+    """Write every other output of a solved grid beside ``tmp/equilibria.parquet`` (the
+    figures from that file), then publish ``tmp`` as the run directory.
+
+    ``seconds``: wall time of the phases so far, for the manifest (``solve``, the table
+    written as it was solved; or ``solve_tiles`` and ``merge``, the tiles into the table),
+    which adds ``write``: this function's own, the other outputs and the figures.
     """
     t0 = time.perf_counter()
     parent = Path(cfg.results_dir) / cfg.name
-    tmp = _private_tmpdir(parent, run_id)
     try:
-        write_table(table, table_meta(cfg), tmp / TABLE)
         if runs is not None:
             write_parquet(runs, tmp / RUNS_TABLE)
         export_games(cfg.scenario, cfg.game, tmp)
@@ -216,11 +251,13 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
         start, stop = tiles.tile_range(n, count, k)
         if tiles.tile_done(tdir, count, k, stop - start):
             continue
+        writer = tiles.TileWriter(tdir, count, k)
         try:
             t0 = time.perf_counter()
-            table, runs = solve_range(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}")
-            tiles.write_tile(tdir, count, k, table, runs, solve_seconds=time.perf_counter() - t0)
+            runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
+            writer.commit(runs, time.perf_counter() - t0)
         except Exception as exc:
+            writer.abort()
             line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
             tiles.failure_path(tdir, count, k).write_text(line + "\n")
             print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
@@ -234,10 +271,14 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
     with tiles.merge_lock(tdir) as mine:
         if not mine:
             return tdir  # another job is merging this run
-        table = tiles.read_tiles(tdir, count)
-        runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
-        out = finish(cfg, table, runs, run_id, _now(), unique=False, command=command,
-                     seconds={"solve_tiles": tiles.solve_seconds(tdir, count)})
+        started, t0 = _now(), time.perf_counter()
+        with _assembling(cfg, run_id) as tmp:
+            with table_writer(cfg, tmp) as writer:  # a chunk at a time, not the whole grid
+                for chunk in tiles.iter_tiles(tdir, count):
+                    writer.write(chunk)
+            runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
+            seconds = {"solve_tiles": tiles.solve_seconds(tdir, count), "merge": time.perf_counter() - t0}
+            out = finish(cfg, tmp, runs, run_id, started, unique=False, command=command, seconds=seconds)
     shutil.rmtree(tdir, ignore_errors=True)
     return out
 
@@ -258,5 +299,7 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     if cfg.tiles.count > 1:
         return run_tiles(cfg, run_id, progress, command)
     started, t0 = _now(), time.perf_counter()
-    table, runs = solve_range(cfg, 0, cfg.n_points, progress, cfg.name)
-    return finish(cfg, table, runs, run_id, started, command=command, seconds={"solve": time.perf_counter() - t0})
+    with _assembling(cfg, run_id) as tmp:
+        with table_writer(cfg, tmp) as writer:  # rows go to the file as they are solved
+            runs = solve_into(cfg, 0, cfg.n_points, progress, cfg.name, writer.write)
+        return finish(cfg, tmp, runs, run_id, started, command=command, seconds={"solve": time.perf_counter() - t0})

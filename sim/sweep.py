@@ -8,7 +8,7 @@ result does not depend on the chunk size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,11 +116,25 @@ def solve_grid(
     stop: int | None = None,
 ) -> pa.Table:
     """Solve grid points ``[start, stop)`` (default: all) in chunks; a row per point, C order."""
+    return pa.concat_tables(list(iter_grid(sc, base, axes, solvers, chunk_size, progress, start, stop))).combine_chunks()
+
+
+def iter_grid(
+    sc: Scenario,
+    base,
+    axes: Sequence[Axis],
+    solvers: Sequence[Callable],
+    chunk_size: int = 8192,
+    progress: Callable[[int], None] | None = None,
+    start: int = 0,
+    stop: int | None = None,
+) -> Iterator[pa.Table]:
+    """Solve grid points ``[start, stop)`` (default: all) a chunk at a time: yield a table
+    of ``chunk_size`` rows (fewer for the last), so a caller that writes each one out holds
+    one chunk, not the grid. ``progress(rows)`` is called after each chunk is consumed."""
     n = grid_size(axes) if stop is None else stop
-    parts = []
     for lo in range(start, n, chunk_size):
         hi = min(n, lo + chunk_size)
-        parts.append(pa.table(solve_chunk(sc, base, axes, solvers, lo, hi)))
+        yield pa.table(solve_chunk(sc, base, axes, solvers, lo, hi))
         if progress is not None:
             progress(hi - lo)
-    return pa.concat_tables(parts).combine_chunks()

@@ -87,6 +87,69 @@ def write_parquet(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | No
     os.replace(tmp, path)
 
 
+class RowGroupWriter:
+    """Write a Parquet file piece by piece, with the bytes :func:`write_parquet` gives for
+    the whole table: pieces are buffered into row groups of exactly :data:`ROW_GROUP` rows,
+    each one contiguous chunk, so a writer holds at most a row group and a piece. Written
+    under a temporary name and renamed on a clean exit from the ``with`` block (removed on
+    an error)::
+
+        with RowGroupWriter(path, metadata) as w:
+            for piece in pieces:
+                w.write(piece)
+
+    Every piece must have the same schema and, in label columns, the same dictionary.
+    """
+
+    def __init__(self, path: Path, metadata: dict[bytes, bytes] | None = None):
+        self.path = Path(path)
+        self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+        self._metadata = metadata
+        self._writer: pq.ParquetWriter | None = None
+        self._buffer: list[pa.Table] = []
+        self._rows = 0
+
+    def write(self, piece: pa.Table) -> None:
+        """Add ``piece``'s rows (after the rows written so far)."""
+        if self._metadata is not None:
+            piece = piece.replace_schema_metadata(self._metadata)
+        self._buffer.append(piece)
+        self._rows += piece.num_rows
+        while self._rows >= ROW_GROUP:
+            self._flush(ROW_GROUP)
+
+    def _flush(self, rows: int) -> None:
+        pending = pa.concat_tables(self._buffer)
+        group, rest = canonical(pending.slice(0, rows)), pending.slice(rows)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, group.schema, compression="zstd", write_statistics=True)
+        self._writer.write_table(group, row_group_size=ROW_GROUP)
+        self._buffer, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def __enter__(self) -> RowGroupWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        ok = exc_type is None
+        try:
+            if ok and (self._rows or self._writer is None):
+                if not self._buffer:
+                    raise ValueError(f"nothing was written to {self.path}")
+                self._flush(self._rows)
+            if self._writer is not None:
+                self._writer.close()
+        except BaseException:
+            ok = False
+            raise
+        finally:
+            if ok:
+                os.replace(self._tmp, self.path)
+            else:
+                if self._writer is not None:
+                    self._writer.close()  # closing twice is harmless
+                self._tmp.unlink(missing_ok=True)
+
+
 def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:
     """Write an equilibria table with its metadata (see :func:`write_parquet`)."""
     write_parquet(table, path, {META_KEY: meta.to_json().encode()})

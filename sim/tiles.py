@@ -7,7 +7,9 @@ of the same command solves only the missing ones. Tiles are intermediate files, 
 are Arrow IPC files (LZ4-compressed, label columns dictionary-encoded as the solvers
 made them): the merging job reads them in milliseconds, where Parquet would cost it a
 decode per tile. A tile that fails leaves
-``tile-<k>-of-<T>.failed`` holding the error, and the other tiles are kept.
+``tile-<k>-of-<T>.failed`` holding the error, and the other tiles are kept. A finished
+tile also leaves ``tile-<k>-of-<T>.seconds``, the seconds its job spent solving it (for
+the run's manifest).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,55 +75,89 @@ def tile_done(directory: Path, count: int, k: int, n_rows: int) -> bool:
         return False
 
 
-#: Schema metadata key of a points tile: the seconds its job spent solving it.
-SECONDS_KEY = b"sim.solve_seconds"
-
-
-def _without_seconds(table: pa.Table) -> pa.Table:
-    meta = dict(table.schema.metadata or {})
-    if SECONDS_KEY not in meta:
-        return table
-    meta.pop(SECONDS_KEY)
-    return table.replace_schema_metadata(meta or None)
-
-
 def _read_ipc(path: Path) -> pa.Table:
     with pa.memory_map(str(path)) as source:
-        return _without_seconds(ipc.open_file(source).read_all())
+        return ipc.open_file(source).read_all()
 
 
-def _write_ipc(table: pa.Table, path: Path, solve_seconds: float | None = None) -> None:
+_IPC_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
+
+
+def _write_ipc(table: pa.Table, path: Path) -> None:
     """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically:
     temporary name, then rename."""
     table = canonical(table)
-    if solve_seconds is not None:
-        meta = {**(table.schema.metadata or {}), SECONDS_KEY: repr(solve_seconds).encode()}
-        table = table.replace_schema_metadata(meta)
     tmp = path.with_name(f".{path.name}.tmp")
-    with ipc.new_file(tmp, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:
+    with ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
         writer.write_table(table)
     os.replace(tmp, path)
 
 
-def write_tile(directory: Path, count: int, k: int, table: pa.Table, runs: pa.Table | None,
-               solve_seconds: float | None = None) -> None:
-    """Write a finished tile: the per-run table first, the points table last (the marker),
-    with the seconds spent solving it (see :func:`solve_seconds`)."""
-    if runs is not None:
-        _write_ipc(runs, tile_path(directory, count, k, "runs"))
-    _write_ipc(table, tile_path(directory, count, k), solve_seconds)
-    failure_path(directory, count, k).unlink(missing_ok=True)
+def seconds_path(directory: Path, count: int, k: int) -> Path:
+    return Path(directory) / f"tile-{k:05d}-of-{count:05d}.seconds"
+
+
+class TileWriter:
+    """Write tile ``k`` of ``count`` a chunk at a time (:meth:`write`), so its job holds one
+    chunk rather than the tile; :meth:`commit` then writes the per-run table and the
+    seconds spent, and renames the points file into place last (the marker of a finished
+    tile). Chunks must share one schema and, in label columns, one dictionary (the Arrow
+    IPC file format refuses a changed dictionary)."""
+
+    def __init__(self, directory: Path, count: int, k: int):
+        self.directory, self.count, self.k = Path(directory), count, k
+        self.path = tile_path(directory, count, k)
+        self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+        self._writer = None
+
+    def write(self, chunk: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = ipc.new_file(self._tmp, chunk.schema, options=_IPC_OPTIONS)
+        self._writer.write_table(chunk)
+
+    def commit(self, runs: pa.Table | None, solve_seconds: float) -> None:
+        if self._writer is None:
+            raise ValueError(f"tile {self.k} of {self.count} has no rows")
+        self._writer.close()
+        if runs is not None:
+            _write_ipc(runs, tile_path(self.directory, self.count, self.k, "runs"))
+        seconds_path(self.directory, self.count, self.k).write_text(f"{solve_seconds!r}\n")
+        os.replace(self._tmp, self.path)
+        failure_path(self.directory, self.count, self.k).unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except (OSError, pa.ArrowException):
+                pass
+        self._tmp.unlink(missing_ok=True)
 
 
 def solve_seconds(directory: Path, count: int) -> list[float | None]:
-    """Seconds each tile's job spent solving it (None if not recorded), in tile order;
-    reads only the files' schemas."""
+    """Seconds each tile's job spent solving it (None if not recorded), in tile order."""
     out = []
     for k in range(count):
-        with pa.memory_map(str(tile_path(directory, count, k))) as source:
-            raw = (ipc.open_file(source).schema.metadata or {}).get(SECONDS_KEY)
-        out.append(float(raw) if raw is not None else None)
+        try:
+            out.append(float(seconds_path(directory, count, k).read_text()))
+        except (OSError, ValueError):
+            out.append(None)
     return out
+
+
+def iter_tiles(directory: Path, count: int) -> Iterator[pa.Table]:
+    """The points tiles' rows in order, a record batch (a solver chunk) at a time, so a
+    merge holds one chunk rather than the grid."""
+    for k in range(count):
+        path = tile_path(directory, count, k)
+        try:
+            with pa.OSFile(str(path)) as source:
+                reader = ipc.open_file(source)
+                batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+                for batch in batches:
+                    yield pa.Table.from_batches([batch])
+        except (OSError, pa.ArrowException) as exc:
+            raise ResultsError(f"tile {k} of {count} is unreadable ({path}): {exc}") from None
 
 
 def read_tiles(directory: Path, count: int, kind: str = "") -> pa.Table:
