@@ -96,6 +96,15 @@ PROB_COLUMNS = {"bayes": "bayes_prob_confrontation", "qre": "qre_prob_confrontat
 PROB_CMAP = "cividis"  # perceptually uniform and colour-blind safe
 
 
+def figure_columns(schema: pa.Schema, meta: TableMeta) -> list[str]:
+    """The columns of an equilibria table that its figures draw: the swept parameters,
+    each concept's regime column, ``nash_count``, the probability columns and the
+    agent-based ones (not payoffs, actions or per-regime counts)."""
+    keep = {a["param"] for a in meta.axes} | {col for col, _ in GAMES.values()} | {"nash_count"}
+    keep |= set(PROB_COLUMNS.values())
+    return [name for name in schema.names if name in keep or name.startswith("abm_")]
+
+
 def games_in(table: pa.Table) -> tuple[str, ...]:
     """The solution concepts whose regime column the table has, in :data:`GAMES` order."""
     return tuple(g for g, (col, _) in GAMES.items() if col in table.column_names)
@@ -784,7 +793,7 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
         raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
     if not (run_dir / TABLE_NAME).exists() and (run_dir / SENSITIVITY_TABLE).is_file():
         return _draw_sensitivity(run_dir, formats)
-    table, meta = read_table(run_dir / TABLE_NAME, labels_as_dictionary=True)
+    table, meta = read_table(run_dir / TABLE_NAME, labels_as_dictionary=True, columns=figure_columns)
     paths = []
     if (run_dir / QRE_PATH_NAME).exists():
         path_table = read_parquet(run_dir / QRE_PATH_NAME)

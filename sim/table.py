@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,32 +156,46 @@ def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:
     write_parquet(table, path, {META_KEY: meta.to_json().encode()})
 
 
-def read_parquet(path: Path, labels_as_dictionary: bool = False) -> pa.Table:
-    """A whole Parquet file as one table (``ParquetFile.read``: unlike ``pq.read_table``
-    it does not import the dataset layer, about 0.4 s, for a plain file).
+def read_parquet(path: Path, labels_as_dictionary: bool = False, columns: Sequence[str] | None = None) -> pa.Table:
+    """A Parquet file as one table (``ParquetFile.read``: unlike ``pq.read_table`` it does
+    not import the dataset layer, about 0.4 s, for a plain file).
 
     ``labels_as_dictionary``: return label columns dictionary-encoded, as they are
     stored (fast on large tables, and what plots want); else as plain strings.
+    ``columns``: read only these (all when None).
     """
     if not labels_as_dictionary:
-        return _strings(pq.ParquetFile(path).read())
+        return _strings(pq.ParquetFile(path).read(columns=columns))
     schema = pq.read_schema(path)  # files written before 2026-11-29 hold labels as plain strings
-    return pq.ParquetFile(path, read_dictionary=[f.name for f in schema if pa.types.is_string(f.type)]).read()
+    strings = [f.name for f in schema if pa.types.is_string(f.type)]
+    return pq.ParquetFile(path, read_dictionary=strings).read(columns=columns)
 
 
-def read_table(path: Path, labels_as_dictionary: bool = False) -> tuple[pa.Table, TableMeta]:
+def read_table(path: Path, labels_as_dictionary: bool = False,
+               columns: Callable[[pa.Schema, TableMeta], Sequence[str]] | None = None) -> tuple[pa.Table, TableMeta]:
     """Read an equilibria table and its metadata; ResultsError if it is not one.
 
-    ``labels_as_dictionary``: see :func:`read_parquet`.
+    ``labels_as_dictionary``: see :func:`read_parquet`. ``columns``: given the file's
+    schema and metadata, the columns to read (all when None), so a figure of a large
+    grid holds only the columns it draws.
     """
     path = Path(path)
     if not path.is_file():
         raise ResultsError(f"no results table at {path}")
     try:
-        table = read_parquet(path, labels_as_dictionary)
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
-    raw = (table.schema.metadata or {}).get(META_KEY)
+    meta = _table_meta(path, schema)
+    try:
+        table = read_parquet(path, labels_as_dictionary, None if columns is None else list(columns(schema, meta)))
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+    return table, meta
+
+
+def _table_meta(path: Path, schema: pa.Schema) -> TableMeta:
+    raw = (schema.metadata or {}).get(META_KEY)
     if raw is None:
         raise ResultsError(f"{path} has no '{META_KEY.decode()}' metadata; not written by sim")
     try:
@@ -188,4 +203,4 @@ def read_table(path: Path, labels_as_dictionary: bool = False) -> tuple[pa.Table
         meta = TableMeta(m["scenario"], tuple(m["regimes"]), tuple(m["axes"]), dict(m["baseline"]))
     except (ValueError, KeyError, TypeError) as exc:
         raise ResultsError(f"{path}: malformed sim metadata ({exc})") from None
-    return table, meta
+    return meta

@@ -387,3 +387,15 @@ def test_large_even_grid_is_drawn_as_an_image_of_the_same_regimes(tmp_path):
     (image,) = [a for a in fig.axes[0].get_images() if isinstance(a, AxesImage)]
     np.testing.assert_array_equal(np.asarray(image.get_array()), regime_grid(table, meta))
     assert image.get_extent() == pytest.approx([-10 / (nx - 1), 20 + 10 / (nx - 1), -3 / (ny - 1), 6 + 3 / (ny - 1)])
+
+
+def test_figures_read_only_the_columns_they_draw(run2d):
+    """draw_run reads the axes and regime columns, not payoffs, actions or counts per regime."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(run2d / plot.TABLE_NAME)
+    _, meta = read_table(run2d / plot.TABLE_NAME)
+    cols = plot.figure_columns(schema, meta)
+    assert {"spe_regime", "nash_regimes", "nash_count", *(a["param"] for a in meta.axes)} <= set(cols)
+    assert not [c for c in cols if "payoff" in c or c in ("spe_iraq", "spe_us", "nash_count_hedging")]
+    assert len(cols) < len(schema.names) / 2
