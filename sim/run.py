@@ -158,35 +158,31 @@ def table_writer(cfg: RunConfig, tmp: Path) -> RowGroupWriter:
 def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, started: str,
            unique: bool = True, command: list[str] | None = None, seconds: dict | None = None) -> Path:
     """Write every other output of a solved grid beside ``tmp/equilibria.parquet`` (the
-    figures from that file), then publish ``tmp`` as the run directory.
+    figures from that file), then publish ``tmp`` as the run directory. Call it inside
+    :func:`_assembling`, which removes ``tmp`` if anything fails.
 
     ``seconds``: wall time of the phases so far, for the manifest (``solve``, the table
     written as it was solved; or ``solve_tiles`` and ``merge``, the tiles into the table),
     which adds ``write``: this function's own, the other outputs and the figures.
     """
     t0 = time.perf_counter()
-    parent = Path(cfg.results_dir) / cfg.name
-    try:
-        if runs is not None:
-            write_parquet(runs, tmp / RUNS_TABLE)
-        export_games(cfg.scenario, cfg.game, tmp)
-        if "qre" in cfg.solvers:  # the QRE at the baseline traced from λ = 0 towards the SPE
-            meta = json.dumps({"lam": cfg.qre.lam, "regimes": list(cfg.scenario.regimes)})
-            write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / QRE_PATH, {b"sim": meta.encode()})
-        if "abm" in cfg.solvers and cfg.trajectory_replicates:
-            from sim.abm import trajectory
+    if runs is not None:
+        write_parquet(runs, tmp / RUNS_TABLE)
+    export_games(cfg.scenario, cfg.game, tmp)
+    if "qre" in cfg.solvers:  # the QRE at the baseline traced from λ = 0 towards the SPE
+        meta = json.dumps({"lam": cfg.qre.lam, "regimes": list(cfg.scenario.regimes)})
+        write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / QRE_PATH, {b"sim": meta.encode()})
+    if "abm" in cfg.solvers and cfg.trajectory_replicates:
+        from sim.abm import trajectory
 
-            trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
-        (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
-        from sim.plot import draw_run  # matplotlib is imported only by the job that draws
+        trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
+    (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+    from sim.plot import draw_run  # matplotlib is imported only by the job that draws
 
-        figures = draw_run(tmp, formats=cfg.plot_formats)
-        seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
-        _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
-        return _publish(tmp, parent, run_id, unique)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    figures = draw_run(tmp, formats=cfg.plot_formats)
+    seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
+    _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
+    return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique)
 
 
 def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
@@ -212,21 +208,16 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
     ``manifest.json`` (``n_points``: games solved)."""
     from sim import sensitivity  # SALib and matplotlib are imported on use
 
-    parent = Path(cfg.results_dir) / cfg.name
     started, t0 = _now(), time.perf_counter()
     table, _ = sensitivity.analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
     t1 = time.perf_counter()
-    tmp = _private_tmpdir(parent, run_id)
-    try:
+    with _assembling(cfg, run_id) as tmp:
         figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
         (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
         seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
         _seal(cfg, tmp, figures, run_id, started, n_points, command, seconds)
-        return _publish(tmp, parent, run_id, unique=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique=True)
 
 
 def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:

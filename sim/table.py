@@ -131,23 +131,20 @@ class RowGroupWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        ok = exc_type is None
         try:
-            if ok and (self._rows or self._writer is None):
+            if exc_type is None and (self._rows or self._writer is None):
                 if not self._buffer:
                     raise ValueError(f"nothing was written to {self.path}")
                 self._flush(self._rows)
-            if self._writer is not None:
-                self._writer.close()
         except BaseException:
-            ok = False
+            exc_type = ValueError  # the last rows failed: the file is incomplete
             raise
         finally:
-            if ok:
+            if self._writer is not None:
+                self._writer.close()
+            if exc_type is None:
                 os.replace(self._tmp, self.path)
             else:
-                if self._writer is not None:
-                    self._writer.close()  # closing twice is harmless
                 self._tmp.unlink(missing_ok=True)
 
 

@@ -57,13 +57,20 @@ def tile_range(n_points: int, count: int, k: int) -> tuple[int, int]:
     return k * n_points // count, (k + 1) * n_points // count
 
 
+def _tile_file(directory: Path, count: int, k: int, tail: str) -> Path:
+    return Path(directory) / f"tile-{k:05d}-of-{count:05d}{tail}"
+
+
 def tile_path(directory: Path, count: int, k: int, kind: str = "") -> Path:
-    suffix = f"-{kind}" if kind else ""
-    return Path(directory) / f"tile-{k:05d}-of-{count:05d}{suffix}.arrow"
+    return _tile_file(directory, count, k, f"-{kind}.arrow" if kind else ".arrow")
 
 
 def failure_path(directory: Path, count: int, k: int) -> Path:
-    return Path(directory) / f"tile-{k:05d}-of-{count:05d}.failed"
+    return _tile_file(directory, count, k, ".failed")
+
+
+def seconds_path(directory: Path, count: int, k: int) -> Path:
+    return _tile_file(directory, count, k, ".seconds")
 
 
 def tile_done(directory: Path, count: int, k: int, n_rows: int) -> bool:
@@ -91,10 +98,6 @@ def _write_ipc(table: pa.Table, path: Path) -> None:
     with ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
         writer.write_table(table)
     os.replace(tmp, path)
-
-
-def seconds_path(directory: Path, count: int, k: int) -> Path:
-    return Path(directory) / f"tile-{k:05d}-of-{count:05d}.seconds"
 
 
 class TileWriter:
@@ -153,9 +156,8 @@ def iter_tiles(directory: Path, count: int) -> Iterator[pa.Table]:
         try:
             with pa.OSFile(str(path)) as source:
                 reader = ipc.open_file(source)
-                batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-                for batch in batches:
-                    yield pa.Table.from_batches([batch])
+                for i in range(reader.num_record_batches):
+                    yield pa.Table.from_batches([reader.get_batch(i)])
         except (OSError, pa.ArrowException) as exc:
             raise ResultsError(f"tile {k} of {count} is unreadable ({path}): {exc}") from None
 
