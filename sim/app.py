@@ -20,10 +20,10 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import parse_run_config
 from sim.params import ConfigError
 from sim.registry import SCENARIOS
+from sim.resources import CONF_DIR
 from sim.run import TileFailed
 from sim.table import ResultsError
 
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 
 def mutable_schema(cls: type) -> type:

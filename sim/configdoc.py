@@ -22,9 +22,10 @@ from sim.abm.rules import RuleOptions
 from sim.abm.solver import AbmOptions
 from sim.config import CONFIG_KEYS, QreOptions
 from sim.sensitivity import SensitivityOptions
+from sim.resources import CONF_DIR
 from sim.tiles import TileSpec
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"  # = sim.app.CONF_DIR
+CONF_DIR = Path(CONF_DIR)
 #: Option blocks parsed into a dataclass: ``<block>.<field>`` takes its type and its
 #: default (when the composed config does not set it) from the field.
 OPTION_CLASSES = {"qre": QreOptions, "tiles": TileSpec, "dynamics": RuleOptions, "abm": AbmOptions,

@@ -31,18 +31,15 @@ import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.app import CONF_DIR
+from sim.resources import CONF_DIR, experiment_names
 from sim.config import parse_run_config
 from sim.manifest import build_manifest, sha256_file, write_json
 from sim.params import ConfigError
 from sim.plot import GAMES
 from sim.run import run
 
-EXPERIMENTS_DIR = Path(CONF_DIR).parent / "experiments"
-
-
 def experiments() -> list[str]:
-    return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+    return experiment_names()
 
 
 def run_experiment(name: str, runs_dir: Path, sensitivity_n: int | None = None) -> Path:

@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.app import CONF_DIR  # noqa: E402
+from sim.resources import CONF_DIR, experiment_names  # noqa: E402
 from sim.config import parse_run_config  # noqa: E402
 from sim.run import solve_range  # noqa: E402
 from sim.sensitivity import analyse  # noqa: E402
@@ -29,7 +29,7 @@ from sim.sensitivity import analyse  # noqa: E402
 GOLDEN = ROOT / "tests" / "data" / "golden"
 COARSE = {"x": 6, "y": 5, "z": 3}
 COARSE_SENSITIVITY = {"n": 16, "resamples": 10}
-EXPERIMENTS = sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml"))
+EXPERIMENTS = experiment_names()
 
 
 def coarse_config(experiment: str):

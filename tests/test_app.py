@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -13,12 +12,12 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.app import CONF_DIR
+from sim.resources import CONF_DIR, experiment_names
 from sim.config import parse_run_config
 from sim.manifest import sha256_file
 from sim.run import run
 
-EXPERIMENTS = sorted(p.stem for p in (Path(CONF_DIR).parent / "experiments").glob("*.yaml"))
+EXPERIMENTS = experiment_names()
 TINY = {"x": 9, "y": 7, "z": 3}
 TINY_SENSITIVITY = {"n": 8, "resamples": 10}  # a power of two (Sobol) or trajectories (Morris)
 
