@@ -110,7 +110,7 @@ def solve_timer(n: int, workers: int):
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from sim.resources import CONF_DIR
+    from sim.app import CONF_DIR
     from sim.config import parse_run_config
     from sim.memory import retain_freed_memory
     from sim.tiles import tile_range

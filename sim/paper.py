@@ -31,7 +31,8 @@ import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.resources import CONF_DIR, experiment_names
+from sim.app import CONF_DIR
+from sim.resources import experiment_names
 from sim.config import parse_run_config
 from sim.manifest import build_manifest, sha256_file, write_json
 from sim.params import ConfigError

@@ -12,7 +12,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.resources import CONF_DIR, experiment_names
+from sim.app import CONF_DIR
+from sim.resources import experiment_names
 from sim.config import parse_run_config
 from sim.manifest import sha256_file
 from sim.run import run

@@ -239,7 +239,7 @@ def example_run(tmp_path_factory) -> Path:
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from sim.resources import CONF_DIR
+    from sim.app import CONF_DIR
     from sim.config import parse_run_config
     from sim.run import run
 

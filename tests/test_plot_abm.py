@@ -23,7 +23,7 @@ from figcheck import layout_problems
 
 from sim import plot
 from sim import plot_abm as pa_
-from sim.resources import CONF_DIR
+from sim.app import CONF_DIR
 from sim.config import parse_run_config
 from sim.run import run
 from sim.table import read_table, write_table

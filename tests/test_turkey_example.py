@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:  # `examples` is a top-level package of the reposi
 from examples import us_warning  # noqa: E402
 from examples.turkey import turkey2020  # noqa: E402
 from examples.turkey.turkey2020 import SCENARIO as TURKEY, TurkeyGameParams  # noqa: E402
-from sim.resources import CONF_DIR  # noqa: E402
+from sim.app import CONF_DIR  # noqa: E402
 from sim.config import parse_run_config  # noqa: E402
 from sim.equilibrium import pure_nash_mask  # noqa: E402
 from sim.iraq2020 import SCENARIO as IRAQ, GameParams  # noqa: E402
