@@ -1,7 +1,10 @@
 """Provenance of a run: what produced it, from which code, on which machine.
 
 ``manifest.json`` is written last into a run directory; its ``files`` entry holds the
-sha256 of every data and figure file, so a run can be checked and re-run.
+sha256 of every data and figure file, so a run can be checked and re-run. ``simd`` and
+``blas`` record what makes floats differ in the last bits between machines (numpy's
+run-time choice of SIMD kernels, the BLAS/LAPACK build); ``sim-reproduce`` shows how they
+differ from the current machine's when a re-run's bytes differ.
 """
 
 from __future__ import annotations
@@ -34,6 +37,35 @@ def package_versions(names=PACKAGES) -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             out[name] = None
     return out
+
+
+def simd_dispatch() -> dict[str, object]:
+    """numpy's SIMD kernels: ``baseline`` (compiled in), ``dispatch`` (chosen at run
+    time), ``enabled`` (the dispatch targets this CPU has, minus those disabled by the
+    environment variable ``NPY_DISABLE_CPU_FEATURES``, recorded when set)."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy < 2
+        from numpy.core import _multiarray_umath as umath
+    features = getattr(umath, "__cpu_features__", {})
+    dispatch = list(getattr(umath, "__cpu_dispatch__", []))
+    out = {"baseline": list(getattr(umath, "__cpu_baseline__", [])), "dispatch": dispatch,
+           "enabled": [f for f in dispatch if features.get(f)]}
+    if os.environ.get("NPY_DISABLE_CPU_FEATURES"):
+        out["NPY_DISABLE_CPU_FEATURES"] = os.environ["NPY_DISABLE_CPU_FEATURES"]
+    return out
+
+
+def blas_info() -> dict[str, str | None]:
+    """The BLAS and LAPACK numpy was built with, as ``"name version"`` (None if unknown)."""
+    import numpy as np
+
+    try:
+        deps = np.show_config(mode="dicts")["Build Dependencies"]
+    except (TypeError, KeyError, ValueError):  # numpy < 1.26 has no mode="dicts"
+        return {"blas": None, "lapack": None}
+    return {k: " ".join(str(v) for v in (deps.get(k, {}).get("name"), deps.get(k, {}).get("version")) if v) or None
+            for k in ("blas", "lapack")}
 
 
 def git_state(cwd: Path | None = None) -> dict[str, object]:
@@ -69,6 +101,8 @@ def build_manifest(*, run_id: str, name: str, config: dict, config_hash: str, se
         "git": git_state(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
+        "simd": simd_dispatch(),
+        "blas": blas_info(),
         "cpu_count": os.cpu_count(),
         "packages": package_versions(),
         "started": started,

@@ -1,17 +1,33 @@
-"""Re-run a finished run from its saved config and compare every file's sha256.
+"""Re-run a finished run from its saved config and say whether it reproduced, byte for byte or numerically.
 
 ``python -m sim.reproduce RUN_DIR`` (or ``sim-reproduce RUN_DIR``):
 
-1. checks that RUN_DIR's files still match its manifest (a changed file is reported);
-2. re-runs the saved ``config.yaml`` in a temporary directory (one process, no tiles:
-   results do not depend on tiling);
-3. compares the sha256 of every file the manifest lists (``config.yaml``,
-   ``figures.json`` and captions aside, which record where and under which id the run
-   was written)
-   and prints ``reproduced`` or a per-file summary.
+1. checks ``config.yaml`` against the sha256 in the manifest: an edited config is refused
+   (re-running it would not reproduce this run), as is a malformed one;
+2. checks that RUN_DIR's other files still match the manifest (a changed file is reported);
+3. re-runs the config in a temporary directory (one process, no tiles: results do not
+   depend on tiling);
+4. compares every file the manifest lists (``config.yaml``, ``figures.json`` and
+   captions aside, which record where and under which id the run was written) by
+   sha256, and a file whose bytes differ by what it holds: a Parquet table cell by cell
+   with :func:`sim.compare.compare_tables` (labels exactly, floats within ``RTOL``/``ATOL``;
+   its schema metadata exactly); a Gambit file (``.efg``, ``.nfg``) by the numbers in it
+   (:func:`sim.compare.compare_text`); a figure (``.png``, ``.pdf``, ``.svg``) by the data
+   it draws: figures are drawn from the run's tables alone, so one counts as reproduced
+   when every table of the run does; any other file differs.
 
-Exit status: 0 reproduced, 1 differences, 2 unusable RUN_DIR. Runs made from a work tree
-with uncommitted changes say so, as does the current tree if dirty.
+Verdicts and exit status:
+
+* 0, ``reproduced: byte-identical``: every file has the same bytes;
+* 0, ``reproduced numerically``: every label, regime, action and count equal, every
+  float within the tolerance; the largest difference of each float column that differs
+  is printed, with how numpy's SIMD kernels and BLAS differ from the run's (manifest);
+* 1, ``not reproduced: different``: per file, the columns, how many cells, first rows;
+  or a file changed on disk since the run;
+* 2: RUN_DIR is not a usable run (no manifest, config.yaml malformed or edited).
+
+Runs made from a work tree with uncommitted changes say so, as does the current tree if
+dirty.
 """
 
 from __future__ import annotations
@@ -20,33 +36,73 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
-from sim.manifest import git_state, sha256_file
+from sim.compare import ATOL, DIFFERENT, IDENTICAL, NUMERIC, RTOL, Report, compare_tables, compare_text
+from sim.manifest import blas_info, git_state, sha256_file, simd_dispatch
 from sim.params import ConfigError
 from sim.table import ResultsError
 
 SKIP = {"config.yaml", "manifest.json", "figures.json"}  # these record where and under which id
+GAMBIT = (".efg", ".nfg")
+FIGURES = (".png", ".pdf", ".svg")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file of the run. ``status``, the re-run's copy: :data:`~sim.compare.IDENTICAL`
+    (the recorded sha256), :data:`~sim.compare.NUMERIC`, :data:`~sim.compare.DIFFERENT`
+    or ``"not produced"``; ``lines`` say what differs. ``disk``, RUN_DIR's copy against
+    its recorded sha256: ``"same"``, ``"differs"`` or ``"missing"``."""
+
+    name: str
+    status: str
+    lines: tuple[str, ...] = ()
+    disk: str = "same"
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}{where}"
 
 
 def load_run(run_dir: Path) -> tuple[dict, dict]:
-    """The manifest and saved config of a run; ResultsError if either is unusable."""
+    """The manifest and saved config of a run. ResultsError (one line, naming the file)
+    if either is missing or unreadable, or if config.yaml no longer matches the sha256
+    the manifest recorded for it."""
     run_dir = Path(run_dir)
+    path = run_dir / "config.yaml"
     try:
         manifest = json.loads((run_dir / "manifest.json").read_text())
-        config = yaml.safe_load((run_dir / "config.yaml").read_text())
+        text = path.read_text()
     except FileNotFoundError as exc:
         raise ResultsError(f"{run_dir} is not a finished run: {Path(exc.filename).name} is missing") from None
-    except (ValueError, yaml.YAMLError) as exc:
-        raise ResultsError(f"{run_dir}: unreadable manifest or config ({exc})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not isinstance(config, dict):
-        raise ResultsError(f"{run_dir}: malformed manifest.json or config.yaml")
+    except ValueError as exc:
+        raise ResultsError(f"{run_dir / 'manifest.json'} is unreadable ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ResultsError(f"{run_dir / 'manifest.json'} is malformed: no 'files' mapping")
+    recorded = manifest["files"].get("config.yaml")
+    edited = recorded is not None and sha256_file(path) != recorded
+    since = "; it was edited since the run (its sha256 no longer matches the manifest)" if edited else ""
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ResultsError(f"{path} is not valid YAML ({_yaml_problem(exc)}){since}") from None
+    if not isinstance(config, dict):
+        raise ResultsError(f"{path} is malformed: not a mapping of config keys{since}")
+    if edited:
+        raise ResultsError(f"{path} was edited since the run (its sha256 no longer matches the manifest); "
+                           "not re-running it: restore it, or run the edited config with `sim` as a new run")
     return manifest, config
 
 
-def compare(expected: dict[str, str], directory: Path) -> dict[str, str]:
+def disk_status(expected: dict[str, str], directory: Path) -> dict[str, str]:
     """Per file: 'same', 'differs' or 'missing', against the expected sha256."""
     out = {}
     for name, digest in sorted(expected.items()):
@@ -58,17 +114,92 @@ def compare(expected: dict[str, str], directory: Path) -> dict[str, str]:
     return out
 
 
-def reproduce(run_dir: Path, workdir: Path) -> tuple[dict[str, str], dict[str, str], dict]:
-    """(status of RUN_DIR's own files, status of the re-run's files, manifest)."""
+def _read(path: Path) -> pa.Table:
+    try:
+        return pq.ParquetFile(path).read()
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path.name} is not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+
+
+def compare_content(old: Path, new: Path) -> tuple[str, tuple[str, ...]]:
+    """(verdict, lines) of two files whose bytes differ, by what they hold: Parquet by
+    table, Gambit files by their numbers; other files (figures too) are DIFFERENT."""
+    if old.suffix == ".parquet":
+        try:
+            a, b = _read(old), _read(new)
+        except ResultsError as exc:
+            return DIFFERENT, (str(exc),)
+        report = compare_tables(a, b)
+        if (a.schema.metadata or {}) != (b.schema.metadata or {}):
+            return DIFFERENT, ("schema metadata differs", *report.lines())
+        return _verdict(report)
+    if old.suffix in GAMBIT:
+        try:
+            return _verdict(compare_text(old.read_text(), new.read_text()))
+        except UnicodeDecodeError as exc:
+            return DIFFERENT, (f"not text ({exc.reason})",)
+    return DIFFERENT, ()
+
+
+def _verdict(report: Report) -> tuple[str, tuple[str, ...]]:
+    # bytes differ but every cell is bit-equal (e.g. another Parquet writer): numerically equal
+    return (NUMERIC if report.verdict == IDENTICAL else report.verdict), tuple(report.lines())
+
+
+def compare_run(run_dir: Path, new_dir: Path, manifest: dict) -> list[FileResult]:
+    """Every file the manifest lists (SKIP and captions aside): RUN_DIR's copy against its
+    recorded sha256, then the re-run's in ``new_dir`` against it, by content when the
+    bytes differ. Figures whose bytes differ follow the run's tables."""
+    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP and not k.endswith(".caption.txt")}
+    disk = disk_status(expected, run_dir)
+    out = {}
+    for name, digest in sorted(expected.items()):
+        new = Path(new_dir) / name
+        if not new.is_file():
+            out[name] = FileResult(name, "not produced", disk=disk[name])
+        elif sha256_file(new) == digest:
+            out[name] = FileResult(name, IDENTICAL, disk=disk[name])
+        elif disk[name] != "same":  # the run's copy changed: nothing to compare the content with
+            out[name] = FileResult(name, DIFFERENT, (
+                "bytes differ from the recorded sha256 (content not compared: the run's copy changed)",), disk[name])
+        elif name.endswith(FIGURES):
+            out[name] = None  # decided by the tables below
+        else:
+            out[name] = FileResult(name, *compare_content(Path(run_dir) / name, new))
+    tables_ok = all(r.status in (IDENTICAL, NUMERIC) and r.disk == "same"
+                    for n, r in out.items() if n.endswith(".parquet"))
+    for name, result in out.items():
+        if result is None:
+            out[name] = (FileResult(name, NUMERIC, ("bytes differ; drawn from tables that reproduced",)) if tables_ok
+                         else FileResult(name, DIFFERENT, ("bytes differ, and so do the tables it is drawn from",)))
+    return list(out.values())
+
+
+def reproduce(run_dir: Path, workdir: Path) -> tuple[list[FileResult], dict]:
+    """Re-run RUN_DIR's config in ``workdir`` and compare: (per-file results, manifest)."""
     from sim.config import parse_run_config
     from sim.run import run
 
     manifest, config = load_run(run_dir)
-    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP and not k.endswith(".caption.txt")}
-    own = compare(expected, run_dir)
     config = {**config, "results_dir": str(workdir), "run_id": "reproduce", "tiles": {"count": 1, "index": None}}
     out = run(parse_run_config(config), progress=False)
-    return own, compare(expected, out), manifest
+    return compare_run(run_dir, out, manifest), manifest
+
+
+def numeric_platform_notes(manifest: dict) -> list[str]:
+    """How numpy's SIMD kernels and BLAS here differ from those the manifest recorded."""
+    simd, blas = manifest.get("simd"), manifest.get("blas")
+    if simd is None and blas is None:
+        return ["note: the run's manifest does not record numpy's SIMD kernels or BLAS (made before they were)"]
+    here_simd, here_blas = simd_dispatch(), blas_info()
+    out = []
+    for key in sorted(set(simd or {}) | set(here_simd)):
+        if (simd or {}).get(key) != here_simd.get(key):
+            out.append(f"note: numpy SIMD {key}: run {(simd or {}).get(key)}, here {here_simd.get(key)}")
+    for key in ("blas", "lapack"):
+        if (blas or {}).get(key) != here_blas.get(key):
+            out.append(f"note: {key}: run {(blas or {}).get(key)}, here {here_blas.get(key)}")
+    return out or ["note: numpy's SIMD kernels and BLAS are the same as the run's"]
 
 
 def main(argv=None) -> int:
@@ -77,7 +208,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="sim-reproduce-") as work:
-            own, new, manifest = reproduce(args.run_dir, Path(work))
+            results, manifest = reproduce(args.run_dir, Path(work))
     except (ResultsError, ConfigError) as exc:
         print(f"sim-reproduce: error: {exc}", file=sys.stderr)
         return 2
@@ -86,17 +217,28 @@ def main(argv=None) -> int:
         print(f"note: the run was made from a work tree with uncommitted changes (commit {git.get('commit')})")
     if git_state().get("dirty"):
         print("note: the current work tree has uncommitted changes")
-    changed = {k: v for k, v in own.items() if v != "same"}
-    for name, status in changed.items():
-        print(f"{name}: {status} in {args.run_dir} since the run (manifest sha256 no longer matches)")
-    diffs = {k: v for k, v in new.items() if v != "same"}
-    for name, status in diffs.items():
-        print(f"{name}: {'not produced' if status == 'missing' else 'differs'} on re-run")
-    if diffs or changed:
-        print(f"not reproduced: {len(diffs)} of {len(new)} files differ on re-run, {len(changed)} changed on disk")
-        return 1
-    print(f"reproduced: {len(new)} files identical ({', '.join(new)})")
-    return 0
+    for r in results:
+        if r.disk != "same":
+            print(f"{r.name}: {r.disk} in {args.run_dir} since the run (manifest sha256 no longer matches)")
+        if r.status == "not produced":
+            print(f"{r.name}: not produced on re-run")
+        elif r.status != IDENTICAL:
+            what = "differs on re-run" if r.status == DIFFERENT else "numerically equal on re-run (bytes differ)"
+            print(f"{r.name}: {what}", *(f"\n  {line}" for line in r.lines), sep="")
+    n, count = len(results), {s: sum(r.status == s for r in results) for s in (IDENTICAL, NUMERIC)}
+    changed = sum(r.disk != "same" for r in results)
+    if count[IDENTICAL] < n:
+        print(*numeric_platform_notes(manifest), sep="\n")
+    if count[IDENTICAL] == n and not changed:
+        print(f"reproduced: byte-identical ({n} files: {', '.join(r.name for r in results)})")
+        return 0
+    if count[IDENTICAL] + count[NUMERIC] == n and not changed:
+        print(f"reproduced numerically: {count[IDENTICAL]} of {n} files byte-identical, {count[NUMERIC]} numerically "
+              f"equal (labels equal, floats within rtol={RTOL:g}, atol={ATOL:g})")
+        return 0
+    print(f"not reproduced: different: {n - count[IDENTICAL] - count[NUMERIC]} of {n} files differ on re-run, "
+          f"{changed} changed on disk since the run")
+    return 1
 
 
 if __name__ == "__main__":

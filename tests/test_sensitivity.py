@@ -397,7 +397,7 @@ def test_a_sensitivity_run_reproduces(tmp_path, capsys):
     out = run(parse_run_config(data), progress=False)
     assert (pq.read_table(out / "sensitivity.parquet").column("method").to_pylist()[0]) == "morris"
     assert reproduce([str(out)]) == 0
-    assert "reproduced: 3 files identical" in capsys.readouterr().out
+    assert "reproduced: byte-identical (3 files" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("override, message", [
