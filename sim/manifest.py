@@ -30,8 +30,15 @@ def sha256_file(path: Path) -> str:
 
 
 def package_versions(names=PACKAGES) -> dict[str, str | None]:
+    """Installed versions; ``sim``'s own from :mod:`sim._version` (an editable install's
+    metadata keeps the version it was installed with)."""
+    from sim._version import __version__
+
     out = {}
     for name in names:
+        if name == "sim":
+            out[name] = __version__
+            continue
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
