@@ -18,7 +18,6 @@ import argparse
 import json
 import math
 import os
-import secrets
 import sys
 from collections.abc import Sequence
 from functools import wraps
@@ -38,7 +37,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from sim.manifest import verify_run
-from sim.table import ResultsError, TableMeta, read_parquet, read_table
+from sim.table import ResultsError, TableMeta, as_write_error, read_parquet, read_table, temporary_path
 
 #: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
 #: scheme (blue, red, green, yellow, cyan, purple), then Okabe-Ito extras for long lists.
@@ -747,16 +746,24 @@ def freeze_layout(fig: Figure) -> Figure:
 
 
 def _save_atomic(fig: Figure, path: Path, fmt: str) -> None:
-    """Save ``fig`` to a temporary file next to ``path``, then rename it into place."""
+    """Save ``fig`` to a temporary file next to ``path``, then rename it into place.
+
+    Raises :class:`sim.table.WriteError` (an OSError: the path, then the cause) when the
+    file cannot be written, also when matplotlib's writer, failing on the way out after
+    the OSError (a full disk), raises something else.
+    """
     metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None}, "svg": {"Date": None}}[fmt]
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # default permissions
+    tmp = temporary_path(path)  # this process's own name; default permissions
     try:
         with matplotlib.rc_context(STYLE):
             fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        error = as_write_error(exc, path)
+        if error is None or error is exc:
+            raise
+        raise error from exc
 
 
 def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:

@@ -4,9 +4,23 @@
 agent-based model also ``abm_runs.parquet``, one row per run, and the baseline's
 ``trajectory*.parquet``), ``config.yaml`` (the composed config), ``baseline.nfg`` /
 ``baseline.efg`` (the baseline games, for Gambit), the figures, and ``manifest.json``
-(written last). The directory is built under a hidden ``.partial`` name and renamed into
-place when complete, so a run directory that exists is a finished run, and two runs
-never share one.
+(written last). The directory is built under a hidden name of its process's own,
+``.<run-id>.<pid>@<host>.<random>.partial``, and renamed into place when complete, so a
+run directory that exists is a finished run, and two runs never share one. A run
+removes the ``.partial`` directories of its run id that killed processes of this host
+left behind.
+
+A run id names one config's run: given (``run_id=...``) or derived from the config
+(tiled runs), it is refused, before any work, if a run of another config holds it, and
+a run of the same config that is already finished is returned as it is (a notice on
+stderr; nothing is redone). Of two such runs at once, the first to finish publishes and
+the other drops its copy (the same bytes). An automatic id (time + config hash) that is
+taken gets a suffix, ``-2``, ``-3``...
+
+A file that cannot be written (a full disk, a quota, permissions) raises
+:class:`sim.table.WriteError`, an OSError whose message is one line, the path then the
+cause; the run's ``.partial`` directory is removed, so nothing that looks finished
+remains.
 
 A run whose config sets ``sensitivity`` is a sensitivity analysis instead
 (:func:`run_sensitivity`): ``sensitivity.parquet`` and ``sensitivity.png``/``.pdf``
@@ -15,7 +29,10 @@ A run whose config sets ``sensitivity`` is a sensitivity analysis instead
 Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-id>/``
 (:mod:`sim.tiles`), one job per tile or all in turn, and the job that finds every tile
 present merges them into the run directory. Their run id is derived from the config
-hash, so every tile job — and a rerun after a crash — agrees on it.
+hash, so every tile job — and a rerun after a crash — agrees on it. Jobs hold the run's
+lock (:class:`sim.tiles.RunLock`) shared while solving and exclusively while merging, so
+identical jobs, and tilings of different counts, can run at once: one merges, the others
+return its run, and the tiles directory and lock file are removed by the last to finish.
 
 Rows go to disk a chunk at a time (``chunk_size`` points): the one-process run streams
 them into ``equilibria.parquet`` as they are solved, a tile job into its tile, and the
@@ -32,7 +49,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -52,7 +69,8 @@ from sim.memory import retain_freed_memory
 from sim.params import ConfigError, get_value, param_info
 from sim.solvers import SOLVERS
 from sim.sweep import iter_grid
-from sim.table import META_KEY, RowGroupWriter, TableMeta, write_parquet
+from sim.table import (META_KEY, RowGroupWriter, TableMeta, WriteError, as_write_error, owned_by_dead_process,
+                       owner_of, owner_tag, write_parquet)
 
 TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
@@ -114,16 +132,51 @@ def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, de
 
 
 def _private_tmpdir(parent: Path, run_id: str) -> Path:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=parent))
+    """A new directory ``parent/.<run-id>.<pid>@<host>.<random>.partial``."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.{owner_tag()}.", suffix=".partial", dir=parent))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
     return tmp
 
 
-def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
-    """Rename the finished ``tmp`` to ``parent/run_id``; if taken, ``run_id-2``... when
-    ``unique``, else keep the existing (identical) run and drop ``tmp``."""
+def remove_stale_partials(parent: Path, run_id: str) -> None:
+    """Remove the ``.<run-id>.*.partial`` directories whose process (on this host) is gone.
+
+    Those of live processes, and those made on other hosts (whose processes cannot be
+    checked from here), are kept.
+    """
+    try:
+        names = os.listdir(parent)
+    except FileNotFoundError:
+        return
+    for name in names:
+        owner = owner_of(name)
+        if name.endswith(".partial") and owner and owner[0] == run_id and owned_by_dead_process(name):
+            shutil.rmtree(Path(parent) / name, ignore_errors=True)
+
+
+def finished_run(final: Path, config_hash_: str) -> Path | None:
+    """``final`` if it is a finished run of the config with this hash; None if there is
+    no such directory; ConfigError if it holds something else."""
+    if not os.path.lexists(final):
+        return None
+    run_id, parent = final.name, final.parent
+    try:
+        found = json.loads((final / "manifest.json").read_text()).get("config_hash")
+    except (OSError, ValueError, AttributeError):
+        raise ConfigError(f"run_id={run_id}: {final} exists and is not a finished run; remove it or choose "
+                          "another run_id") from None
+    if found != config_hash_:
+        raise ConfigError(f"run_id={run_id} is already a run of another config in {parent}; "
+                          "give each config its own run_id (or leave run_id unset)")
+    return final
+
+
+def _publish(tmp: Path, parent: Path, run_id: str, unique: bool, config_hash_: str) -> Path:
+    """Rename the finished ``tmp`` to ``parent/run_id``. If that is taken: when
+    ``unique``, try ``run_id-2``...; else keep the existing run if it is of the same
+    config (then the same bytes) and drop ``tmp``, or raise ConfigError."""
     for k in range(1, 100):
         final = parent / (run_id if k == 1 else f"{run_id}-{k}")
         try:
@@ -133,21 +186,39 @@ def _publish(tmp: Path, parent: Path, run_id: str, unique: bool) -> Path:
             if not final.exists():
                 raise
             if not unique:
+                finished_run(final, config_hash_)  # another config's: ConfigError
                 shutil.rmtree(tmp, ignore_errors=True)
                 return final
     raise FileExistsError(f"too many runs named {run_id} in {parent}")
 
 
 @contextmanager
-def _assembling(cfg: RunConfig, run_id: str):
-    """A new private directory to assemble a run in (``.<run-id>.*.partial``); removed if
-    the block fails."""
+def _assembling(cfg: RunConfig, run_id: str) -> Iterator[Path]:
+    """A new private directory to assemble a run in (``.<run-id>.<pid>@<host>.*.partial``);
+    removed if the block fails. An OSError of the block becomes a
+    :class:`sim.table.WriteError` naming the file (or, if it names none, this directory)."""
     tmp = _private_tmpdir(Path(cfg.results_dir) / cfg.name, run_id)
     try:
         yield tmp
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        error = as_write_error(exc, tmp) if isinstance(exc, OSError) else None
+        if error is None or error is exc:
+            raise
+        raise error from exc
+
+
+def _already_done(run_dir: Path) -> Path:
+    print(f"sim: {run_dir} is already a finished run of this config; nothing to do "
+          "(give another run_id, or remove it, to run it again)", file=sys.stderr)
+    return run_dir
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise as_write_error(exc, path) or exc
 
 
 def table_writer(cfg: RunConfig, tmp: Path) -> RowGroupWriter:
@@ -176,13 +247,13 @@ def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, starte
         from sim.abm import trajectory
 
         trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
-    (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+    _write_text(tmp / "config.yaml", yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
     from sim.plot import draw_run  # matplotlib is imported only by the job that draws
 
     figures = draw_run(tmp, formats=cfg.plot_formats)
     seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
     _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
-    return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique)
+    return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique, config_hash(cfg.resolved))
 
 
 def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
@@ -190,7 +261,7 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
     """A caption beside each figure, ``figures.json`` and, last, ``manifest.json``."""
     chash = config_hash(cfg.resolved)
     for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
-        (tmp / f"{stem}.caption.txt").write_text(caption(cfg, stem, run_id, chash))
+        _write_text(tmp / f"{stem}.caption.txt", caption(cfg, stem, run_id, chash))
     write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
         "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
     files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
@@ -202,7 +273,7 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
     write_json(tmp / "manifest.json", manifest)
 
 
-def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None) -> Path:
+def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True) -> Path:
     """Run ``cfg.sensitivity`` (instead of a sweep) into a new run directory:
     ``sensitivity.parquet``, its figure, ``config.yaml``, caption, ``figures.json``,
     ``manifest.json`` (``n_points``: games solved)."""
@@ -213,55 +284,66 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
     t1 = time.perf_counter()
     with _assembling(cfg, run_id) as tmp:
         figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
-        (tmp / "config.yaml").write_text(yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        _write_text(tmp / "config.yaml", yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
         seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
         _seal(cfg, tmp, figures, run_id, started, n_points, command, seconds)
-        return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique=True)
+        return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique, config_hash(cfg.resolved))
 
 
 def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:
     """Solve this job's missing tiles, then merge if every tile is present.
 
-    Returns the run directory once merged, else the tiles directory.
+    Returns the run directory once merged (by this job or another), else the tiles
+    directory. Holds the run's lock shared while solving, exclusively while merging.
     """
     parent = Path(cfg.results_dir) / cfg.name
     final = parent / run_id
     chash = config_hash(cfg.resolved)
-    if (final / "manifest.json").exists():
-        if json.loads((final / "manifest.json").read_text()).get("config_hash") != chash:
-            raise ConfigError(f"run_id={run_id} is already a run of another config in {parent}; "
-                              "give each config its own run_id (or leave run_id unset)")
-        return final  # already complete: nothing to redo
     tdir = parent / f".tiles-{run_id}"
-    tdir.mkdir(parents=True, exist_ok=True)
-    tiles.claim(tdir, chash, run_id)
     count, n = cfg.tiles.count, cfg.n_points
-    failed = []
-    for k in cfg.tiles.indices():  # a failing tile does not stop the others
-        start, stop = tiles.tile_range(n, count, k)
-        if tiles.tile_done(tdir, count, k, stop - start):
-            continue
-        writer = tiles.TileWriter(tdir, count, k)
-        try:
-            t0 = time.perf_counter()
-            runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
-            writer.commit(runs, time.perf_counter() - t0)
-        except Exception as exc:
-            writer.abort()
-            line = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
-            tiles.failure_path(tdir, count, k).write_text(line + "\n")
-            print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
-            failed.append(k)
-    if failed:
-        raise TileFailed(f"{len(failed)} tile(s) of {count} failed ({', '.join(map(str, failed))}); "
-                         f"finished tiles are kept in {tdir}; rerun the same command to finish")
     sizes = [stop - start for start, stop in (tiles.tile_range(n, count, k) for k in range(count))]
-    if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
-        return tdir
-    with tiles.merge_lock(tdir) as mine:
-        if not mine:
-            return tdir  # another job is merging this run
+
+    def tidy() -> None:  # by the lock's last holder: nothing else uses the run's files
+        if final.is_dir():  # merged: no job of any tiling needs the tiles now
+            shutil.rmtree(tdir, ignore_errors=True)
+        remove_stale_partials(parent, run_id)
+
+    lock = tiles.RunLock(parent / f".{run_id}.lock", tidy)
+    with lock.shared():
+        if finished_run(final, chash) is not None:
+            return final  # merged meanwhile (by an identical job, or another tiling)
+        tdir.mkdir(parents=True, exist_ok=True)
+        tiles.claim(tdir, chash, run_id)
+        tiles.remove_stale_temporaries(tdir)
+        failed = []
+        for k in cfg.tiles.indices():  # a failing tile does not stop the others
+            start, stop = tiles.tile_range(n, count, k)
+            if tiles.tile_done(tdir, count, k, stop - start):
+                continue
+            writer = tiles.TileWriter(tdir, count, k)
+            try:
+                t0 = time.perf_counter()
+                runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
+                writer.commit(runs, time.perf_counter() - t0)  # False: an identical job's tile came first
+            except Exception as exc:
+                writer.abort()
+                kind = exc.kind if isinstance(exc, WriteError) else type(exc).__name__
+                line = f"{kind}: {exc}".splitlines()[0] if str(exc) else kind
+                tiles.record_failure(tdir, count, k, line)
+                print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
+                failed.append(k)
+        if failed:
+            raise TileFailed(f"{len(failed)} tile(s) of {count} failed ({', '.join(map(str, failed))}); "
+                             f"finished tiles are kept in {tdir}; rerun the same command to finish")
+        if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
+            return tdir  # the last tile job to finish merges
+    with lock.exclusive():  # waits for the jobs still solving, and for a merge under way
+        if finished_run(final, chash) is not None:
+            return final  # another job merged first
+        if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
+            return tdir
+        remove_stale_partials(parent, run_id)  # of merges killed before this one
         started, t0 = _now(), time.perf_counter()
         with _assembling(cfg, run_id) as tmp:
             with table_writer(cfg, tmp) as writer:  # a chunk at a time, not the whole grid
@@ -269,9 +351,8 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
                     writer.write(chunk)
             runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
             seconds = {"solve_tiles": tiles.solve_seconds(tdir, count), "merge": time.perf_counter() - t0}
-            out = finish(cfg, tmp, runs, run_id, started, unique=False, command=command, seconds=seconds)
-    shutil.rmtree(tdir, ignore_errors=True)
-    return out
+            return finish(cfg, tmp, runs, run_id, started, unique=False, command=command, seconds=seconds)
+    # leaving the lock (the last holder) removes the tiles directory and the lock file
 
 
 def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None = None) -> Path:
@@ -281,16 +362,32 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     ``progress``: show a progress bar (None = only on a terminal). ``command``: the
     command line to record (default: this process's). Returns the run directory, or for
     a tile job whose siblings are not all done, the tiles directory.
+
+    Raises ConfigError (before any work) if the run id is taken by a run of another
+    config; returns a finished run of the same config as it is.
     """
     run_id = run_id_of(cfg)
+    parent = Path(cfg.results_dir) / cfg.name
+    tiled = cfg.tiles.count > 1 and cfg.sensitivity is None
+    fixed = bool(cfg.run_id) or cfg.tiles.count > 1  # an id that names one config's run
     retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
-    (Path(cfg.results_dir) / cfg.name).mkdir(parents=True, exist_ok=True)
-    if cfg.sensitivity is not None:
-        return run_sensitivity(cfg, run_id, command)
-    if cfg.tiles.count > 1:
+    parent.mkdir(parents=True, exist_ok=True)
+    if fixed and finished_run(parent / run_id, config_hash(cfg.resolved)) is not None:
+        if tiled:
+            run_tiles(cfg, run_id, progress, command)  # returns it, and tidies what a killed merge left
+        remove_stale_partials(parent, run_id)
+        return _already_done(parent / run_id)
+    if tiled:
         return run_tiles(cfg, run_id, progress, command)
-    started, t0 = _now(), time.perf_counter()
-    with _assembling(cfg, run_id) as tmp:
-        with table_writer(cfg, tmp) as writer:  # rows go to the file as they are solved
-            runs = solve_into(cfg, 0, cfg.n_points, progress, cfg.name, writer.write)
-        return finish(cfg, tmp, runs, run_id, started, command=command, seconds={"solve": time.perf_counter() - t0})
+    remove_stale_partials(parent, run_id)  # of processes killed before this one
+    if cfg.sensitivity is not None:
+        out = run_sensitivity(cfg, run_id, command, unique=not fixed)
+    else:
+        started, t0 = _now(), time.perf_counter()
+        with _assembling(cfg, run_id) as tmp:
+            with table_writer(cfg, tmp) as writer:  # rows go to the file as they are solved
+                runs = solve_into(cfg, 0, cfg.n_points, progress, cfg.name, writer.write)
+            out = finish(cfg, tmp, runs, run_id, started, unique=not fixed, command=command,
+                         seconds={"solve": time.perf_counter() - t0})
+    remove_stale_partials(parent, run_id)  # of processes killed while this one ran
+    return out

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,94 @@ ROW_GROUP = 1 << 16
 
 class ResultsError(ValueError):
     """A results file is missing, unreadable or not what it claims to be."""
+
+
+# ----------------------------------------------------------------------------- writing files
+
+
+class WriteError(OSError):
+    """A file could not be written. ``str()`` is one line: the path, then the cause
+    (``.../phase_diagram.pdf: No space left on device``); ``errno`` is the cause's."""
+
+    def __init__(self, path: Path | str, cause: BaseException):
+        errno = getattr(cause, "errno", None)
+        reason = os.strerror(errno) if isinstance(errno, int) else " ".join(str(cause).split())
+        super().__init__(errno, reason or type(cause).__name__, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+    @property
+    def kind(self) -> str:
+        """The name of the OSError subclass for its errno (``IsADirectoryError``, ...;
+        ``OSError`` for a full disk)."""
+        return type(OSError(self.errno, "")).__name__ if self.errno is not None else "OSError"
+
+
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError ``exc`` is or was raised while handling (its ``__cause__`` /
+    ``__context__`` chain), or None. A writer that fails after a full disk often raises
+    something else on its way out (matplotlib's PDF writer: ``AttributeError: 'Stream'
+    object has no attribute 'pos'``); the OSError is the real cause."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)  # "from None": not the cause
+    return None
+
+
+def as_write_error(exc: BaseException, path: Path | str) -> WriteError | None:
+    """``exc`` as a :class:`WriteError` if an OSError with an errno caused it, else None.
+    It names the file the OSError names, or ``path`` if that is none or one of our
+    temporary names (:func:`temporary_path`)."""
+    if isinstance(exc, WriteError):
+        return exc
+    cause = os_error_in(exc) if isinstance(exc, Exception) else None
+    if cause is None or cause.errno is None:
+        return None
+    named = getattr(cause, "filename", None)
+    if not isinstance(named, (str, os.PathLike)) or owner_of(Path(named).name) is not None:
+        named = path
+    return WriteError(named, cause)
+
+
+_OWNED = re.compile(r"^\.(?P<base>.+)\.(?P<pid>\d+)@(?P<host>[^/@]+)\.[^.]+\.(?P<kind>tmp|partial)$")
+
+
+def owner_tag() -> str:
+    """``<pid>@<host>`` of this process (computed per call: a forked worker has its own pid)."""
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+
+def temporary_path(path: Path) -> Path:
+    """A name beside ``path`` that no other process uses, for writing ``path`` atomically:
+    ``.<name>.<pid>@<host>.<random>.tmp`` (see :func:`owned_by_dead_process`)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{owner_tag()}.{secrets.token_hex(4)}.tmp")
+
+
+def owner_of(name: str) -> tuple[str, int, str] | None:
+    """(base name, pid, host) of a temporary ``.<base>.<pid>@<host>.<random>.tmp`` file or
+    ``.partial`` directory; None for any other name."""
+    m = _OWNED.match(name)
+    return None if m is None else (m["base"], int(m["pid"]), m["host"])
+
+
+def owned_by_dead_process(name: str) -> bool:
+    """Whether ``name`` is a temporary file or directory made by a process of this host
+    that no longer runs. Made on another host (liveness unknown), or not such a name: False."""
+    owner = owner_of(name)
+    if owner is None or owner[2] != socket.gethostname():
+        return False
+    try:
+        os.kill(owner[1], 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -83,9 +174,16 @@ def write_parquet(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | No
     if metadata is not None:
         table = table.replace_schema_metadata(metadata)
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP, write_statistics=True)
-    os.replace(tmp, path)
+    tmp = temporary_path(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP, write_statistics=True)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        error = as_write_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class RowGroupWriter:
@@ -104,7 +202,7 @@ class RowGroupWriter:
 
     def __init__(self, path: Path, metadata: dict[bytes, bytes] | None = None):
         self.path = Path(path)
-        self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+        self._tmp = temporary_path(self.path)
         self._metadata = metadata
         self._writer: pq.ParquetWriter | None = None
         self._buffer: list[pa.Table] = []
@@ -122,9 +220,12 @@ class RowGroupWriter:
     def _flush(self, rows: int) -> None:
         pending = pa.concat_tables(self._buffer)
         group, rest = canonical(pending.slice(0, rows)), pending.slice(rows)
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self._tmp, group.schema, compression="zstd", write_statistics=True)
-        self._writer.write_table(group, row_group_size=ROW_GROUP)
+        try:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._tmp, group.schema, compression="zstd", write_statistics=True)
+            self._writer.write_table(group, row_group_size=ROW_GROUP)
+        except OSError as exc:
+            raise as_write_error(exc, self.path) or exc
         self._buffer, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def __enter__(self) -> RowGroupWriter:
@@ -140,12 +241,17 @@ class RowGroupWriter:
             exc_type = ValueError  # the last rows failed: the file is incomplete
             raise
         finally:
-            if self._writer is not None:
-                self._writer.close()
-            if exc_type is None:
-                os.replace(self._tmp, self.path)
-            else:
-                self._tmp.unlink(missing_ok=True)
+            try:
+                if self._writer is not None:
+                    self._writer.close()
+                if exc_type is None:
+                    os.replace(self._tmp, self.path)
+            except OSError as error:
+                exc_type = type(error)
+                raise as_write_error(error, self.path) or error
+            finally:
+                if exc_type is not None:
+                    self._tmp.unlink(missing_ok=True)
 
 
 def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:

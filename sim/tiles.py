@@ -10,15 +10,21 @@ decode per tile. A tile that fails leaves
 ``tile-<k>-of-<T>.failed`` holding the error, and the other tiles are kept. A finished
 tile also leaves ``tile-<k>-of-<T>.seconds``, the seconds its job spent solving it (for
 the run's manifest).
+
+Several jobs may work on one run at once (tile jobs, a resubmitted job array, another
+tiling of the same config). Temporary files carry their writer's pid, host and a random
+token, so no two jobs write the same file; when two jobs finish the same tile, the first
+file stays (the second is the same bytes). A lock (:class:`RunLock`, ``flock`` on
+``.<run-id>.lock`` beside the run) is held shared while solving tiles and exclusively
+while merging them and removing the tiles directory, so a merge never removes files
+another job is still writing or about to read.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-import socket
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +32,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from sim.params import ConfigError
-from sim.table import ResultsError, canonical
+from sim.table import ResultsError, as_write_error, canonical, owned_by_dead_process, temporary_path
 
 
 @dataclass(frozen=True)
@@ -92,12 +98,33 @@ _IPC_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 
 def _write_ipc(table: pa.Table, path: Path) -> None:
     """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically:
-    temporary name, then rename."""
+    a name of this process's own, then rename."""
     table = canonical(table)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
-        writer.write_table(table)
-    os.replace(tmp, path)
+    tmp = temporary_path(path)
+    try:
+        with ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        error = as_write_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a small text file atomically (a name of this process's own, then rename)."""
+    tmp = temporary_path(path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        error = as_write_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class TileWriter:
@@ -105,28 +132,53 @@ class TileWriter:
     chunk rather than the tile; :meth:`commit` then writes the per-run table and the
     seconds spent, and renames the points file into place last (the marker of a finished
     tile). Chunks must share one schema and, in label columns, one dictionary (the Arrow
-    IPC file format refuses a changed dictionary)."""
+    IPC file format refuses a changed dictionary). The points file is written under a
+    name of this job's own, so two jobs may write the same tile at once; the first to
+    commit wins, and the other's commit drops its copy (the same bytes)."""
 
     def __init__(self, directory: Path, count: int, k: int):
         self.directory, self.count, self.k = Path(directory), count, k
         self.path = tile_path(directory, count, k)
-        self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+        self._tmp = temporary_path(self.path)
         self._writer = None
 
     def write(self, chunk: pa.Table) -> None:
-        if self._writer is None:
-            self._writer = ipc.new_file(self._tmp, chunk.schema, options=_IPC_OPTIONS)
-        self._writer.write_table(chunk)
+        try:
+            if self._writer is None:
+                self._writer = ipc.new_file(self._tmp, chunk.schema, options=_IPC_OPTIONS)
+            self._writer.write_table(chunk)
+        except OSError as exc:
+            raise as_write_error(exc, self.path) or exc
 
-    def commit(self, runs: pa.Table | None, solve_seconds: float) -> None:
+    def commit(self, runs: pa.Table | None, solve_seconds: float) -> bool:
+        """Put the tile in place; False if another job had already (ours is dropped)."""
         if self._writer is None:
             raise ValueError(f"tile {self.k} of {self.count} has no rows")
-        self._writer.close()
+        try:
+            self._writer.close()
+        except OSError as exc:
+            raise as_write_error(exc, self.path) or exc
+        finally:
+            self._writer = None
+        if self.path.is_file():  # another job finished this tile first
+            self._tmp.unlink(missing_ok=True)
+            return False
         if runs is not None:
             _write_ipc(runs, tile_path(self.directory, self.count, self.k, "runs"))
-        seconds_path(self.directory, self.count, self.k).write_text(f"{solve_seconds!r}\n")
-        os.replace(self._tmp, self.path)
+        _write_text(seconds_path(self.directory, self.count, self.k), f"{solve_seconds!r}\n")
+        try:
+            try:
+                os.link(self._tmp, self.path)  # never replaces: of two jobs, the first one's tile stays
+            except OSError:
+                if self.path.is_file():
+                    return False
+                os.replace(self._tmp, self.path)  # no hard links here (or a blocker: raises)
+        except OSError as exc:
+            raise as_write_error(exc, self.path) or exc
+        finally:
+            self._tmp.unlink(missing_ok=True)
         failure_path(self.directory, self.count, self.k).unlink(missing_ok=True)
+        return True
 
     def abort(self) -> None:
         if self._writer is not None:
@@ -134,7 +186,28 @@ class TileWriter:
                 self._writer.close()
             except (OSError, pa.ArrowException):
                 pass
+            self._writer = None
         self._tmp.unlink(missing_ok=True)
+
+
+def record_failure(directory: Path, count: int, k: int, line: str) -> None:
+    """Leave ``tile-<k>-of-<T>.failed`` holding ``line`` (best effort: on a full disk the
+    error is still reported, just not kept)."""
+    try:
+        _write_text(failure_path(directory, count, k), line + "\n")
+    except OSError:
+        pass
+
+
+def remove_stale_temporaries(directory: Path) -> None:
+    """Remove the temporary files that killed jobs of this host left in ``directory``."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.endswith(".tmp") and owned_by_dead_process(name):
+            Path(directory, name).unlink(missing_ok=True)
 
 
 def solve_seconds(directory: Path, count: int) -> list[float | None]:
@@ -177,61 +250,95 @@ def read_tiles(directory: Path, count: int, kind: str = "") -> pa.Table:
 def claim(directory: Path, config_hash: str, run_id: str) -> None:
     """Mark a tiles directory as this config's; refuse one that holds another config."""
     mark = Path(directory) / "config_hash"
-    try:
-        fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(config_hash + "\n")
-        return
-    except FileExistsError:
-        pass
+    if not mark.exists():
+        tmp = temporary_path(mark)
+        try:
+            tmp.write_text(config_hash + "\n")
+            os.link(tmp, mark)  # whole, and never replacing a mark another job made meanwhile
+            return
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise as_write_error(exc, mark) or exc
+        finally:
+            tmp.unlink(missing_ok=True)
     if mark.read_text().strip() != config_hash:
         raise ConfigError(f"run_id={run_id}: {directory} holds tiles of another config; give each config its "
                           "own run_id (or leave run_id unset)")
 
 
-@contextmanager
-def merge_lock(directory: Path, stale_after: float = 3600.0):
-    """Yield True to the one job that may merge the tiles (False to the others).
+class RunLock:
+    """An ``flock`` on ``path`` (``results/<name>/.<run-id>.lock``): held shared by jobs
+    solving tiles, exclusively by the job merging them or removing the tiles directory::
 
-    The lock is a file made atomically; a lock left by a dead process on this host, or
-    older than ``stale_after`` seconds, is taken over.
+        with RunLock(path, tidy).shared():
+            ...
+
+    The kernel drops the lock when its process dies, however it dies, so a killed job
+    never blocks the next. A job that lets go while no other job holds the lock runs
+    ``tidy`` as its exclusive holder, then removes the lock file; a job that was waiting
+    on a file removed meanwhile locks a new one instead.
     """
-    lock = Path(directory) / "merging"
-    me = f"{socket.gethostname()} {os.getpid()}"
-    for _ in range(2):
+
+    def __init__(self, path: Path, tidy: Callable[[], None] | None = None):
+        self.path, self.tidy = Path(path), tidy
+        self._fd: int | None = None
+
+    def _lock(self, operation: int) -> bool:
+        """Take the lock (``LOCK_SH`` / ``LOCK_EX``, maybe ``| LOCK_NB``); False if it
+        would block. Changing a held lock's mode lets go first, so the file is
+        checked again afterwards."""
+        while True:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(self._fd, operation)
+            except BlockingIOError:
+                return False
+            except OSError as exc:
+                os.close(self._fd)
+                self._fd = None
+                raise as_write_error(exc, self.path) or exc  # e.g. a file system without flock
+            try:
+                same = os.fstat(self._fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                return True
+            os.close(self._fd)  # the last holder removed that file: lock the current one
+            self._fd = None
+
+    def shared(self) -> RunLock:
+        """Wait for, and take, the lock shared (a context manager that releases it)."""
+        self._lock(fcntl.LOCK_SH)
+        return self
+
+    def exclusive(self) -> RunLock:
+        """Wait for, and take, the lock exclusively (a context manager that releases it)."""
+        self._lock(fcntl.LOCK_EX)
+        return self
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def release(self) -> None:
+        """Let go; if no other job holds the lock, first tidy and remove its file."""
+        if self._fd is None:
+            return
         try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            if not _stale(lock, stale_after):
-                yield False
-                return
-            lock.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(me + "\n")
-        try:
-            yield True
+            if self._lock(fcntl.LOCK_EX | fcntl.LOCK_NB):
+                try:
+                    if self.tidy is not None:
+                        self.tidy()
+                finally:
+                    self.path.unlink(missing_ok=True)
         finally:
-            lock.unlink(missing_ok=True)
-        return
-    yield False
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
-
-def _stale(lock: Path, stale_after: float) -> bool:
-    try:
-        host, pid = lock.read_text().split()
-        age = time.time() - lock.stat().st_mtime
-    except (OSError, ValueError):
-        return True
-    if host == socket.gethostname():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    return age > stale_after
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 def failures(directory: Path, count: int) -> dict[int, str]:
