@@ -14,6 +14,7 @@ batch axis last keeps the solvers' inner loops contiguous).
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,23 @@ import numpy as np
 
 class ConfigError(ValueError):
     """A user-facing configuration error; its message is one line naming the key."""
+
+
+def closest(word: Any, choices) -> str | None:
+    """The choice most like ``word`` (a likely typo of it: difflib ratio >= 0.6, or the one
+    choice it begins), or None."""
+    choices = [str(c) for c in choices]
+    match = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    longer = [c for c in choices if str(word) and c.startswith(str(word))]  # 'lin' for 'linspace'
+    return longer[0] if len(longer) == 1 else None
+
+
+def did_you_mean(word: Any, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the closest choice to ``word``, or ``""``."""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 @dataclass(frozen=True)
@@ -70,11 +88,21 @@ def iter_params(obj_or_cls, prefix: str = "") -> Iterator[ParamInfo]:
 
 def param_info(cls, name: str) -> ParamInfo:
     """Metadata of the parameter ``name`` (dotted); ConfigError naming it if unknown."""
-    for info in iter_params(cls):
+    infos = list(iter_params(cls))
+    for info in infos:
         if info.name == name:
             return info
-    known = ", ".join(i.name for i in iter_params(cls))
-    raise ConfigError(f"unknown parameter '{name}'; known parameters: {known}")
+    names = [i.name for i in infos]
+    match = closest(name, names)
+    if match:
+        raise ConfigError(f"unknown parameter '{name}'; did you mean '{match}'?")
+    group = name.rpartition(".")[0]
+    inside = [n.rpartition(".")[2] for n in names if n.rpartition(".")[0] == group]
+    if inside:
+        raise ConfigError(f"unknown parameter '{name}'; known in {group}: {', '.join(inside)}")
+    groups = dict.fromkeys(n.rpartition(".")[0] for n in names if "." in n)
+    raise ConfigError(f"unknown parameter '{name}'; parameters are <group>.<name>, groups: {', '.join(groups)} "
+                      "(docs/parameters.md)")
 
 
 def get_value(obj, name: str) -> Any:
@@ -105,13 +133,17 @@ def from_mapping(cls, data: Mapping[str, Any], prefix: str = ""):
     Raises ConfigError (one line, naming the dotted key, the value and what is allowed)
     for unknown keys, non-numbers and values outside a parameter's range.
     """
+    if not isinstance(data, Mapping):
+        what = "null" if data is None else repr(data)
+        raise ConfigError(f"'{prefix.rstrip('.') or 'game'}' must be a group of parameters, got {what}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs = {}
     for key, value in data.items():
         name = prefix + key
         if key not in fields:
             allowed = ", ".join(prefix + k for k in fields)
-            raise ConfigError(f"unknown parameter '{name}'; allowed here: {allowed}")
+            hint = did_you_mean(name, [prefix + k for k in fields])
+            raise ConfigError(f"unknown parameter '{name}'{hint}; allowed here: {allowed}")
         f = fields[key]
         if "unit" in f.metadata:
             kwargs[key] = check_value(ParamInfo(name, f.default, **f.metadata), value)
@@ -125,10 +157,14 @@ def from_mapping(cls, data: Mapping[str, Any], prefix: str = ""):
 def check_value(info: ParamInfo, value: Any) -> float:
     """``value`` as a float if it is a finite number inside the parameter's range."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        what = "null" if value is None else repr(value)
         raise ConfigError(
-            f"{info.name}={value!r} is not a number; allowed: [{info.low}, {info.high}] {info.unit}"
+            f"{info.name}={what} is not a number; allowed: [{info.low}, {info.high}] {info.unit}"
         )
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the largest float
+        v = math.inf
     if not math.isfinite(v) or not info.low <= v <= info.high:
         raise ConfigError(
             f"{info.name}={value!r} is out of range; allowed: [{info.low}, {info.high}] {info.unit}"

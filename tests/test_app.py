@@ -90,8 +90,10 @@ def test_no_partial_directories_left(tmp_path):
 
 
 def test_two_runs_never_share_a_directory(tmp_path):
-    a = run(parse_run_config(tiny(composed(), tmp_path, "same")), progress=False)
-    b = run(parse_run_config(tiny(composed(), tmp_path, "same")), progress=False)
+    """Automatic run ids (timestamp and config hash) get a suffix when they collide; an
+    explicit run id names one run (tests/test_faults.py: reused or refused)."""
+    a = run(parse_run_config(tiny(composed(), tmp_path, None)), progress=False)
+    b = run(parse_run_config(tiny(composed(), tmp_path, None)), progress=False)
     assert a != b and a.is_dir() and b.is_dir()
 
 
@@ -122,7 +124,7 @@ def test_baseline_point_is_hedging(tmp_path):
         ("sweep.x.num=0", "sweep.x.num=0 must be an integer >= 1"),
         ("sweep.x.param=iraq.pride", "unknown parameter 'iraq.pride'"),
         ("sweep.y.stop=99", "sweep.y: us.credibility sweeps to 99.0, outside its range"),
-        ("solvers=[qre2]", "solvers=['qre2']; allowed"),
+        ("solvers=[qre2]", "solvers=['qre2']: 'qre2' is unknown (did you mean 'qre'?)"),
         ("max_points=10", "more than max_points=10"),
         ("scenario=turkey", "scenario='turkey' is unknown"),
     ],

@@ -99,3 +99,64 @@ def test_unwritable_results_directory_is_one_line_and_nonzero(tmp_path):
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sim: error: cannot write results:"), r.stderr
+
+
+# --- Any value at any key: accepted, or refused with the project's one-line error ------
+
+JUNK = [None, "", "x", "..", -1, 0, 1, 2.5, 10**30, -(10**30), float("inf"), float("nan"), 1e308, True, [], [1],
+        ["x", "x"], {}, {"a": 1}, {"param": "iraq.nationalism"}]
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                    max_leaves=6)
+
+
+def _bases():
+    import copy
+
+    from sim.config import AXIS_KEYS, CONFIG_KEYS
+    from sim.configdoc import composed_default
+
+    grid = composed_default(("sweep.x.num=3", "sweep.y.num=2"))
+    sens = composed_default(("experiment=sobol_regime", "sensitivity.n=8", "sensitivity.resamples=10"))
+    keys = [e.key.replace("<axis>", a) for e in CONFIG_KEYS for a in (AXIS_KEYS if "<axis>" in e.key else "x")]
+    keys += [f"game.{name}" for name in NAMES]
+    return copy.deepcopy, grid, sens, list(dict.fromkeys(keys))
+
+
+COPY, GRID, SENSITIVITY, KEYS = _bases()
+
+
+def _set(cfg: dict, key: str, value) -> dict:
+    cfg = COPY(cfg)
+    *path, last = key.split(".")
+    node = cfg
+    for part in path:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[last] = value
+    return cfg
+
+
+def _only_config_errors(cfg: dict) -> None:
+    try:
+        parse_run_config(cfg)
+    except ConfigError as exc:
+        assert str(exc) and "\n" not in str(exc)
+
+
+def test_every_key_takes_any_junk_value_without_a_crash():
+    """Each documented key set to each junk value: accepted or ConfigError, nothing else."""
+    for key in KEYS:
+        base = SENSITIVITY if key.startswith("sensitivity.") else GRID
+        for value in JUNK:
+            try:
+                _only_config_errors(_set(base, key, value))
+            except Exception as exc:  # noqa: BLE001 (report which key and value)
+                raise AssertionError(f"{key}={value!r}: {type(exc).__name__}: {exc}") from exc
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(KEYS), JSON)
+def test_any_value_at_any_key_is_accepted_or_refused_in_one_line(key, value):
+    _only_config_errors(_set(SENSITIVITY if key.startswith("sensitivity.") else GRID, key, value))
