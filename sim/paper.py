@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from sim.cliargs import OneLineParser
 from sim.app import CONF_DIR
 from sim.resources import experiment_names
 from sim.config import parse_run_config
@@ -83,7 +84,7 @@ def summarise(name: str, run_dir: Path) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="sim.paper", description=__doc__.splitlines()[0])
+    ap = OneLineParser(prog="sim.paper", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("results/paper"))
     ap.add_argument("--sensitivity-n", type=int, default=None,
                     help="sample size of the sensitivity experiments (default: each experiment's own)")

@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
+from sim.cliargs import OneLineParser
 from sim.manifest import verify_run
 from sim.table import ResultsError, TableMeta, as_write_error, read_parquet, read_table, temporary_path
 
@@ -843,7 +844,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table is missing or corrupt or a figure cannot be written.
     """
     matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(prog="sim.plot", description="Redraw a run's figures (phase diagram, "
+    parser = OneLineParser(prog="sim.plot", description="Redraw a run's figures (phase diagram, "
                                      "agent-based selection and trajectories) from its saved tables (nothing "
                                      "is solved or simulated).")
     parser.add_argument("run_dir", type=Path, help=f"run directory holding {TABLE_NAME}")

@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from sim.cliargs import OneLineParser
 from sim.compare import ATOL, DIFFERENT, IDENTICAL, NUMERIC, RTOL, Report, compare_tables, compare_text
 from sim.manifest import blas_info, git_state, sha256_file, simd_dispatch
 from sim.params import ConfigError
@@ -203,7 +204,7 @@ def numeric_platform_notes(manifest: dict) -> list[str]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="sim-reproduce", description=__doc__.splitlines()[0])
+    ap = OneLineParser(prog="sim-reproduce", description=__doc__.splitlines()[0])
     ap.add_argument("run_dir", type=Path)
     args = ap.parse_args(argv)
     try:

@@ -124,7 +124,10 @@ def run_in_process(row: Row, tmp: Path) -> tuple[int, str]:
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
             else:
-                code = tool_main(row.tool)(shlex.split(row.input))
+                try:
+                    code = tool_main(row.tool)(shlex.split(row.input))
+                except SystemExit as exc:  # argparse's usage errors exit
+                    code = exc.code if isinstance(exc.code, int) else 1
     finally:
         sys.argv = argv
         os.chdir(cwd)
