@@ -29,12 +29,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cliargs import cli_errors  # bad input: exit 2; TileFailed, OSError: exit 1 (one line each)
 from sim.config import AXIS_FIELDS, AXIS_KEYS, CONFIG_KEYS, MAX_TILES, parse_run_config, show
 from sim.params import ConfigError, closest, did_you_mean, iter_params
 from sim.registry import SCENARIOS
 from sim.resources import CONF_DIR
 from sim.run import TileFailed
-from sim.table import ResultsError
 
 
 def mutable_schema(cls: type) -> type:
@@ -77,17 +77,9 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _hydra_main(cfg: DictConfig) -> None:
-    try:
+    multirun = HydraConfig.get().mode == RunMode.MULTIRUN  # failures raised: the launcher records them
+    with cli_errors("sim", failures=(TileFailed,), reraise=multirun):
         run_from_config(cfg)
-    except (ConfigError, ResultsError) as exc:
-        print(f"sim: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except (TileFailed, OSError) as exc:
-        if HydraConfig.get().mode == RunMode.MULTIRUN:
-            raise  # let the launcher record the failure and run the other jobs
-        what = "cannot write results: " if isinstance(exc, OSError) else ""
-        print(f"sim: error: {what}{exc}", file=sys.stderr)
-        sys.exit(1)
 
 
 # --- The command line ------------------------------------------------------------------

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.abm.rules import RULES, RuleOptions, get_rule
+from sim import rundir
+from sim.abm.rules import RULES, RuleOptions
 from sim.abm.options import AbmOptions, Shock
 from sim.params import ConfigError, check_value, did_you_mean, from_mapping, param_info
 from sim.registry import SCENARIOS, get_scenario
@@ -33,7 +34,7 @@ TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size"
 SOLVER_NAMES = ("spe", "nash", "bayes", "qre", "abm")
 ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
 AXIS_FIELDS = ("param", "space", "start", "stop", "num", "values")
-PLOT_FORMATS = ("png", "pdf", "svg")
+PLOT_FORMATS = rundir.FIGURE_FORMATS
 SENSITIVITY_KEYS = tuple(f.name for f in dataclasses.fields(SensitivityOptions))
 NAME_MAX = 128  # a path component; the run's temporary and tile directories add ~20 characters
 _NAME = re.compile(rf"^[A-Za-z0-9_-][A-Za-z0-9_.-]{{0,{NAME_MAX - 1}}}$")  # no '.', '..', hidden names
@@ -432,7 +433,7 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         check_abm_budget(abm, trajectory_replicates, n_points, max_points)
     plot = _keys("plot", cfg["plot"], ("formats",)) if "plot" in cfg else {}
     # [] draws no figure (a table-only run; python -m sim.plot RUN_DIR draws them later)
-    formats = _choices("plot.formats", _list("plot.formats", plot.get("formats", ["png", "pdf"]), "plot.formats=[png]"),
+    formats = _choices("plot.formats", _list("plot.formats", plot.get("formats", list(rundir.DEFAULT_FORMATS)), "plot.formats=[png]"),
                        PLOT_FORMATS, f"a list from {PLOT_FORMATS}", empty=True)
     return RunConfig(
         name=name,

@@ -1,6 +1,6 @@
 """Provenance of a run: what produced it, from which code, on which machine.
 
-``manifest.json`` is written last into a run directory; its ``files`` entry holds the
+``manifest.json`` (:data:`sim.rundir.MANIFEST`) is written last into a run directory; its ``files`` entry holds the
 sha256 of every data and figure file, so a run can be checked and re-run. ``simd`` and
 ``blas`` record what makes floats differ in the last bits between machines (numpy's
 run-time choice of SIMD kernels, the BLAS/LAPACK build); ``sim-reproduce`` shows how they
@@ -17,6 +17,8 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+
+from sim.rundir import MANIFEST, atomic_write_json
 
 PACKAGES = ("sim", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "mesa", "hydra-core", "omegaconf")
 
@@ -132,7 +134,7 @@ def verify_run(run_dir: Path, suffixes: tuple[str, ...] = (".parquet",)) -> None
     """
     from sim.table import ResultsError
 
-    path = Path(run_dir) / "manifest.json"
+    path = Path(run_dir) / MANIFEST
     if not path.exists():
         return
     try:
@@ -150,7 +152,5 @@ def verify_run(run_dir: Path, suffixes: tuple[str, ...] = (".parquet",)) -> None
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write JSON atomically (temporary name, then rename)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)
+    """Write JSON atomically (:func:`sim.rundir.atomic_write_json`; WriteError if it cannot)."""
+    atomic_write_json(path, data)

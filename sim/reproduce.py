@@ -24,7 +24,9 @@ Verdicts and exit status:
   is printed, with how numpy's SIMD kernels and BLAS differ from the run's (manifest);
 * 1, ``not reproduced: different``: per file, the columns, how many cells, first rows;
   or a file changed on disk since the run;
-* 2: RUN_DIR is not a usable run (no manifest, config.yaml malformed or edited).
+* 2: RUN_DIR is not a usable run (no manifest, config.yaml malformed or edited);
+* 1, after one ``sim-reproduce: error:`` line: a file cannot be read or written (the
+  re-run's: ``cannot write results: <path>: <cause>``).
 
 Runs made from a work tree with uncommitted changes say so, as does the current tree if
 dirty.
@@ -32,7 +34,6 @@ dirty.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -43,15 +44,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from sim.cliargs import OneLineParser
+from sim import rundir
+from sim.cliargs import OneLineParser, cli_main
 from sim.compare import ATOL, DIFFERENT, IDENTICAL, NUMERIC, RTOL, Report, compare_tables, compare_text
 from sim.manifest import blas_info, git_state, sha256_file, simd_dispatch
-from sim.params import ConfigError
 from sim.table import ResultsError
 
-SKIP = {"config.yaml", "manifest.json", "figures.json"}  # these record where and under which id
+SKIP = {rundir.CONFIG, rundir.MANIFEST, rundir.FIGURES}  # these record where and under which id
 GAMBIT = (".efg", ".nfg")
-FIGURES = (".png", ".pdf", ".svg")
+FIGURES = tuple(f".{fmt}" for fmt in rundir.FIGURE_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -78,17 +79,17 @@ def load_run(run_dir: Path) -> tuple[dict, dict]:
     if either is missing or unreadable, or if config.yaml no longer matches the sha256
     the manifest recorded for it."""
     run_dir = Path(run_dir)
-    path = run_dir / "config.yaml"
+    path = run_dir / rundir.CONFIG
     try:
-        manifest = json.loads((run_dir / "manifest.json").read_text())
+        manifest = json.loads((run_dir / rundir.MANIFEST).read_text())
         text = path.read_text()
     except FileNotFoundError as exc:
         raise ResultsError(f"{run_dir} is not a finished run: {Path(exc.filename).name} is missing") from None
     except ValueError as exc:
-        raise ResultsError(f"{run_dir / 'manifest.json'} is unreadable ({exc})") from None
+        raise ResultsError(f"{run_dir / rundir.MANIFEST} is unreadable ({exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise ResultsError(f"{run_dir / 'manifest.json'} is malformed: no 'files' mapping")
-    recorded = manifest["files"].get("config.yaml")
+        raise ResultsError(f"{run_dir / rundir.MANIFEST} is malformed: no 'files' mapping")
+    recorded = manifest["files"].get(rundir.CONFIG)
     edited = recorded is not None and sha256_file(path) != recorded
     since = "; it was edited since the run (its sha256 no longer matches the manifest)" if edited else ""
     try:
@@ -151,7 +152,7 @@ def compare_run(run_dir: Path, new_dir: Path, manifest: dict) -> list[FileResult
     """Every file the manifest lists (SKIP and captions aside): RUN_DIR's copy against its
     recorded sha256, then the re-run's in ``new_dir`` against it, by content when the
     bytes differ. Figures whose bytes differ follow the run's tables."""
-    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP and not k.endswith(".caption.txt")}
+    expected = {k: v for k, v in manifest["files"].items() if k not in SKIP and not k.endswith(rundir.CAPTION_SUFFIX)}
     disk = disk_status(expected, run_dir)
     out = {}
     for name, digest in sorted(expected.items()):
@@ -203,16 +204,15 @@ def numeric_platform_notes(manifest: dict) -> list[str]:
     return out or ["note: numpy's SIMD kernels and BLAS are the same as the run's"]
 
 
+@cli_main("sim-reproduce")
 def main(argv=None) -> int:
+    """``sim-reproduce RUN_DIR``: the exit status of the verdict (module docstring); 2
+    (bad input) or 1 (a file cannot be read or written) after one line on stderr."""
     ap = OneLineParser(prog="sim-reproduce", description=__doc__.splitlines()[0])
     ap.add_argument("run_dir", type=Path)
     args = ap.parse_args(argv)
-    try:
-        with tempfile.TemporaryDirectory(prefix="sim-reproduce-") as work:
-            results, manifest = reproduce(args.run_dir, Path(work))
-    except (ResultsError, ConfigError) as exc:
-        print(f"sim-reproduce: error: {exc}", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="sim-reproduce-") as work:
+        results, manifest = reproduce(args.run_dir, Path(work))
     git = manifest.get("git") or {}
     if git.get("dirty"):
         print(f"note: the run was made from a work tree with uncommitted changes (commit {git.get('commit')})")

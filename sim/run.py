@@ -1,14 +1,12 @@
 """One run: solve the configured grid and write a complete run directory.
 
-``results/<name>/<run-id>/`` holds ``equilibria.parquet`` (the tidy table; with the
-agent-based model also ``abm_runs.parquet``, one row per run, and the baseline's
-``trajectory*.parquet``), ``config.yaml`` (the composed config), ``baseline.nfg`` /
-``baseline.efg`` (the baseline games, for Gambit), the figures, and ``manifest.json``
-(written last). The directory is built under a hidden name of its process's own,
-``.<run-id>.<pid>@<host>.<random>.partial``, and renamed into place when complete, so a
-run directory that exists is a finished run, and two runs never share one. A run
-removes the ``.partial`` directories of its run id that killed processes of this host
-left behind.
+The directory, ``results/<name>/<run-id>/``, and every file name in it are described in
+:mod:`sim.rundir`: the tidy table, the games, the config, the figures and their
+captions, and ``manifest.json`` last. It is assembled under a hidden name of this
+process's own (:func:`sim.rundir.assembling`) and renamed into place when complete
+(:func:`sim.rundir.publish`), so a run directory that exists is a finished run, and two
+runs never share one. A run removes the ``.partial`` directories of its run id that
+killed processes of this host left behind.
 
 A run id names one config's run: given (``run_id=...``) or derived from the config
 (tiled runs), it is refused, before any work, if a run of another config holds it, and
@@ -18,7 +16,7 @@ the other drops its copy (the same bytes). An automatic id (time + config hash) 
 taken gets a suffix, ``-2``, ``-3``...
 
 A file that cannot be written (a full disk, a quota, permissions) raises
-:class:`sim.table.WriteError`, an OSError whose message is one line, the path then the
+:class:`sim.rundir.WriteError`, an OSError whose message is one line, the path then the
 cause; the run's ``.partial`` directory is removed, so nothing that looks finished
 remains.
 
@@ -27,12 +25,13 @@ A run whose config sets ``sensitivity`` is a sensitivity analysis instead
 (:mod:`sim.sensitivity`) take the place of the table, games and figures.
 
 Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-id>/``
-(:mod:`sim.tiles`), one job per tile or all in turn, and the job that finds every tile
-present merges them into the run directory. Their run id is derived from the config
-hash, so every tile job — and a rerun after a crash — agrees on it. Jobs hold the run's
-lock (:class:`sim.tiles.RunLock`) shared while solving and exclusively while merging, so
-identical jobs, and tilings of different counts, can run at once: one merges, the others
-return its run, and the tiles directory and lock file are removed by the last to finish.
+(:func:`sim.rundir.tiles_dir`; :mod:`sim.tiles`), one job per tile or all in turn, and
+the job that finds every tile present merges them into the run directory. Their run id
+is derived from the config hash, so every tile job — and a rerun after a crash — agrees
+on it. Jobs hold the run's lock (:class:`sim.tiles.RunLock`) shared while solving and
+exclusively while merging, so identical jobs, and tilings of different counts, can run
+at once: one merges, the others return its run, and the tiles directory and lock file
+are removed by the last to finish.
 
 Rows go to disk a chunk at a time (``chunk_size`` points): the one-process run streams
 them into ``equilibria.parquet`` as they are solved, a tile job into its tile, and the
@@ -47,10 +46,8 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -58,7 +55,7 @@ import pyarrow as pa
 import yaml
 from tqdm import tqdm
 
-from sim import tiles
+from sim import rundir, tiles
 from sim.bayes import solve_bayes
 from sim.captions import caption
 from sim.qre import lambda_path, solve_qre
@@ -69,12 +66,8 @@ from sim.memory import retain_freed_memory
 from sim.params import ConfigError, get_value, param_info
 from sim.solvers import SOLVERS
 from sim.sweep import iter_grid
-from sim.table import (META_KEY, RowGroupWriter, TableMeta, WriteError, as_write_error, owned_by_dead_process,
-                       owner_of, owner_tag, write_parquet)
-
-TABLE = "equilibria.parquet"
-RUNS_TABLE = "abm_runs.parquet"
-QRE_PATH = "qre_path.parquet"
+from sim.rundir import WriteError, atomic_write_text, remove_stale_partials
+from sim.table import META_KEY, RowGroupWriter, TableMeta, write_parquet
 
 
 class TileFailed(RuntimeError):
@@ -131,31 +124,6 @@ def solve_range(cfg: RunConfig, start: int, stop: int, progress: bool | None, de
     return pa.concat_tables(parts).combine_chunks(), runs
 
 
-def _private_tmpdir(parent: Path, run_id: str) -> Path:
-    """A new directory ``parent/.<run-id>.<pid>@<host>.<random>.partial``."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.{owner_tag()}.", suffix=".partial", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a published run is not
-    return tmp
-
-
-def remove_stale_partials(parent: Path, run_id: str) -> None:
-    """Remove the ``.<run-id>.*.partial`` directories whose process (on this host) is gone.
-
-    Those of live processes, and those made on other hosts (whose processes cannot be
-    checked from here), are kept.
-    """
-    try:
-        names = os.listdir(parent)
-    except FileNotFoundError:
-        return
-    for name in names:
-        owner = owner_of(name)
-        if name.endswith(".partial") and owner and owner[0] == run_id and owned_by_dead_process(name):
-            shutil.rmtree(Path(parent) / name, ignore_errors=True)
-
-
 def finished_run(final: Path, config_hash_: str) -> Path | None:
     """``final`` if it is a finished run of the config with this hash; None if there is
     no such directory; ConfigError if it holds something else."""
@@ -163,7 +131,7 @@ def finished_run(final: Path, config_hash_: str) -> Path | None:
         return None
     run_id, parent = final.name, final.parent
     try:
-        found = json.loads((final / "manifest.json").read_text()).get("config_hash")
+        found = json.loads((final / rundir.MANIFEST).read_text()).get("config_hash")
     except (OSError, ValueError, AttributeError):
         raise ConfigError(f"run_id={run_id}: {final} exists and is not a finished run; remove it or choose "
                           "another run_id") from None
@@ -173,39 +141,18 @@ def finished_run(final: Path, config_hash_: str) -> Path | None:
     return final
 
 
-def _publish(tmp: Path, parent: Path, run_id: str, unique: bool, config_hash_: str) -> Path:
-    """Rename the finished ``tmp`` to ``parent/run_id``. If that is taken: when
+def _parent(cfg: RunConfig) -> Path:
+    """``results/<name>``, where the config's runs go."""
+    return Path(cfg.results_dir) / cfg.name
+
+
+def _publish(cfg: RunConfig, tmp: Path, run_id: str, unique: bool) -> Path:
+    """Rename the finished ``tmp`` to the run directory. If that is taken: when
     ``unique``, try ``run_id-2``...; else keep the existing run if it is of the same
     config (then the same bytes) and drop ``tmp``, or raise ConfigError."""
-    for k in range(1, 100):
-        final = parent / (run_id if k == 1 else f"{run_id}-{k}")
-        try:
-            os.rename(tmp, final)  # fails if final exists and is not empty
-            return final
-        except OSError:
-            if not final.exists():
-                raise
-            if not unique:
-                finished_run(final, config_hash_)  # another config's: ConfigError
-                shutil.rmtree(tmp, ignore_errors=True)
-                return final
-    raise FileExistsError(f"too many runs named {run_id} in {parent}")
-
-
-@contextmanager
-def _assembling(cfg: RunConfig, run_id: str) -> Iterator[Path]:
-    """A new private directory to assemble a run in (``.<run-id>.<pid>@<host>.*.partial``);
-    removed if the block fails. An OSError of the block becomes a
-    :class:`sim.table.WriteError` naming the file (or, if it names none, this directory)."""
-    tmp = _private_tmpdir(Path(cfg.results_dir) / cfg.name, run_id)
-    try:
-        yield tmp
-    except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        error = as_write_error(exc, tmp) if isinstance(exc, OSError) else None
-        if error is None or error is exc:
-            raise
-        raise error from exc
+    chash = config_hash(cfg.resolved)
+    return rundir.publish(tmp, _parent(cfg) / run_id, "suffix" if unique else "keep",
+                          check=lambda final: finished_run(final, chash))
 
 
 def _already_done(run_dir: Path) -> Path:
@@ -214,23 +161,16 @@ def _already_done(run_dir: Path) -> Path:
     return run_dir
 
 
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.write_text(text)
-    except OSError as exc:
-        raise as_write_error(exc, path) or exc
-
-
 def table_writer(cfg: RunConfig, tmp: Path) -> RowGroupWriter:
     """The writer of ``tmp/equilibria.parquet``, with its metadata, a chunk at a time."""
-    return RowGroupWriter(tmp / TABLE, {META_KEY: table_meta(cfg).to_json().encode()})
+    return RowGroupWriter(tmp / rundir.TABLE, {META_KEY: table_meta(cfg).to_json().encode()})
 
 
 def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, started: str,
            unique: bool = True, command: list[str] | None = None, seconds: dict | None = None) -> Path:
     """Write every other output of a solved grid beside ``tmp/equilibria.parquet`` (the
     figures from that file), then publish ``tmp`` as the run directory. Call it inside
-    :func:`_assembling`, which removes ``tmp`` if anything fails.
+    :func:`sim.rundir.assembling`, which removes ``tmp`` if anything fails.
 
     ``seconds``: wall time of the phases so far, for the manifest (``solve``, the table
     written as it was solved; or ``solve_tiles`` and ``merge``, the tiles into the table),
@@ -238,22 +178,22 @@ def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, starte
     """
     t0 = time.perf_counter()
     if runs is not None:
-        write_parquet(runs, tmp / RUNS_TABLE)
+        write_parquet(runs, tmp / rundir.RUNS_TABLE)
     export_games(cfg.scenario, cfg.game, tmp)
     if "qre" in cfg.solvers:  # the QRE at the baseline traced from λ = 0 towards the SPE
         meta = json.dumps({"lam": cfg.qre.lam, "regimes": list(cfg.scenario.regimes)})
-        write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / QRE_PATH, {b"sim": meta.encode()})
+        write_parquet(pa.table(lambda_path(cfg.scenario, cfg.game)), tmp / rundir.QRE_PATH, {b"sim": meta.encode()})
     if "abm" in cfg.solvers and cfg.trajectory_replicates:
         from sim.abm import trajectory
 
         trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
-    _write_text(tmp / "config.yaml", yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+    atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
     from sim.plot import draw_run  # matplotlib is imported only by the job that draws
 
     figures = draw_run(tmp, formats=cfg.plot_formats)
     seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
     _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
-    return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique, config_hash(cfg.resolved))
+    return _publish(cfg, tmp, run_id, unique)
 
 
 def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
@@ -261,8 +201,8 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
     """A caption beside each figure, ``figures.json`` and, last, ``manifest.json``."""
     chash = config_hash(cfg.resolved)
     for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
-        _write_text(tmp / f"{stem}.caption.txt", caption(cfg, stem, run_id, chash))
-    write_json(tmp / "figures.json", {  # provenance of every figure: which run and config made it
+        atomic_write_text(tmp / rundir.caption_name(stem), caption(cfg, stem, run_id, chash))
+    write_json(tmp / rundir.FIGURES, {  # provenance of every figure: which run and config made it
         "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
     files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
     manifest = build_manifest(
@@ -270,7 +210,7 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
         seed=cfg.seed, started=started, finished=_now(), files=files, n_points=n_points, command=command,
         seconds=seconds,
     )
-    write_json(tmp / "manifest.json", manifest)
+    write_json(tmp / rundir.MANIFEST, manifest)
 
 
 def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True) -> Path:
@@ -282,13 +222,13 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
     started, t0 = _now(), time.perf_counter()
     table, _ = sensitivity.analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
     t1 = time.perf_counter()
-    with _assembling(cfg, run_id) as tmp:
+    with rundir.assembling(_parent(cfg), run_id) as tmp:
         figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
-        _write_text(tmp / "config.yaml", yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
         seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
         _seal(cfg, tmp, figures, run_id, started, n_points, command, seconds)
-        return _publish(tmp, Path(cfg.results_dir) / cfg.name, run_id, unique, config_hash(cfg.resolved))
+        return _publish(cfg, tmp, run_id, unique)
 
 
 def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:
@@ -297,10 +237,10 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
     Returns the run directory once merged (by this job or another), else the tiles
     directory. Holds the run's lock shared while solving, exclusively while merging.
     """
-    parent = Path(cfg.results_dir) / cfg.name
+    parent = _parent(cfg)
     final = parent / run_id
     chash = config_hash(cfg.resolved)
-    tdir = parent / f".tiles-{run_id}"
+    tdir = rundir.tiles_dir(parent, run_id)
     count, n = cfg.tiles.count, cfg.n_points
     sizes = [stop - start for start, stop in (tiles.tile_range(n, count, k) for k in range(count))]
 
@@ -309,13 +249,13 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
             shutil.rmtree(tdir, ignore_errors=True)
         remove_stale_partials(parent, run_id)
 
-    lock = tiles.RunLock(parent / f".{run_id}.lock", tidy)
+    lock = tiles.RunLock(rundir.lock_file(parent, run_id), tidy)
     with lock.shared():
         if finished_run(final, chash) is not None:
             return final  # merged meanwhile (by an identical job, or another tiling)
-        tdir.mkdir(parents=True, exist_ok=True)
+        rundir.make_dirs(tdir)
         tiles.claim(tdir, chash, run_id)
-        tiles.remove_stale_temporaries(tdir)
+        rundir.remove_stale_temporaries(tdir)
         failed = []
         for k in cfg.tiles.indices():  # a failing tile does not stop the others
             start, stop = tiles.tile_range(n, count, k)
@@ -345,7 +285,7 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
             return tdir
         remove_stale_partials(parent, run_id)  # of merges killed before this one
         started, t0 = _now(), time.perf_counter()
-        with _assembling(cfg, run_id) as tmp:
+        with rundir.assembling(parent, run_id) as tmp:
             with table_writer(cfg, tmp) as writer:  # a chunk at a time, not the whole grid
                 for chunk in tiles.iter_tiles(tdir, count):
                     writer.write(chunk)
@@ -367,11 +307,11 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     config; returns a finished run of the same config as it is.
     """
     run_id = run_id_of(cfg)
-    parent = Path(cfg.results_dir) / cfg.name
+    parent = _parent(cfg)
     tiled = cfg.tiles.count > 1 and cfg.sensitivity is None
     fixed = bool(cfg.run_id) or cfg.tiles.count > 1  # an id that names one config's run
     retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
-    parent.mkdir(parents=True, exist_ok=True)
+    rundir.make_dirs(parent)
     if fixed and finished_run(parent / run_id, config_hash(cfg.resolved)) is not None:
         if tiled:
             run_tiles(cfg, run_id, progress, command)  # returns it, and tidies what a killed merge left
@@ -384,7 +324,7 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
         out = run_sensitivity(cfg, run_id, command, unique=not fixed)
     else:
         started, t0 = _now(), time.perf_counter()
-        with _assembling(cfg, run_id) as tmp:
+        with rundir.assembling(parent, run_id) as tmp:
             with table_writer(cfg, tmp) as writer:  # rows go to the file as they are solved
                 runs = solve_into(cfg, 0, cfg.n_points, progress, cfg.name, writer.write)
             out = finish(cfg, tmp, runs, run_id, started, unique=not fixed, command=command,

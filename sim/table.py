@@ -20,10 +20,6 @@ as categories (pandas) or, through :func:`read_parquet`, as plain strings.
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,100 +27,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.rundir import atomic_path
+from sim.rundir import WriteError, as_write_error, temporary_path  # noqa: F401  (for sim.plot, until it imports sim.rundir)
+
 META_KEY = b"sim"
 ROW_GROUP = 1 << 16
 
 
 class ResultsError(ValueError):
     """A results file is missing, unreadable or not what it claims to be."""
-
-
-# ----------------------------------------------------------------------------- writing files
-
-
-class WriteError(OSError):
-    """A file could not be written. ``str()`` is one line: the path, then the cause
-    (``.../phase_diagram.pdf: No space left on device``); ``errno`` is the cause's."""
-
-    def __init__(self, path: Path | str, cause: BaseException):
-        errno = getattr(cause, "errno", None)
-        reason = os.strerror(errno) if isinstance(errno, int) else " ".join(str(cause).split())
-        super().__init__(errno, reason or type(cause).__name__, str(path))
-
-    def __str__(self) -> str:
-        return f"{self.filename}: {self.strerror}"
-
-    @property
-    def kind(self) -> str:
-        """The name of the OSError subclass for its errno (``IsADirectoryError``, ...;
-        ``OSError`` for a full disk)."""
-        return type(OSError(self.errno, "")).__name__ if self.errno is not None else "OSError"
-
-
-def os_error_in(exc: BaseException) -> OSError | None:
-    """The OSError ``exc`` is or was raised while handling (its ``__cause__`` /
-    ``__context__`` chain), or None. A writer that fails after a full disk often raises
-    something else on its way out (matplotlib's PDF writer: ``AttributeError: 'Stream'
-    object has no attribute 'pos'``); the OSError is the real cause."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, OSError):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)  # "from None": not the cause
-    return None
-
-
-def as_write_error(exc: BaseException, path: Path | str) -> WriteError | None:
-    """``exc`` as a :class:`WriteError` if an OSError with an errno caused it, else None.
-    It names the file the OSError names, or ``path`` if that is none or one of our
-    temporary names (:func:`temporary_path`)."""
-    if isinstance(exc, WriteError):
-        return exc
-    cause = os_error_in(exc) if isinstance(exc, Exception) else None
-    if cause is None or cause.errno is None:
-        return None
-    named = getattr(cause, "filename", None)
-    if not isinstance(named, (str, os.PathLike)) or owner_of(Path(named).name) is not None:
-        named = path
-    return WriteError(named, cause)
-
-
-_OWNED = re.compile(r"^\.(?P<base>.+)\.(?P<pid>\d+)@(?P<host>[^/@]+)\.[^.]+\.(?P<kind>tmp|partial)$")
-
-
-def owner_tag() -> str:
-    """``<pid>@<host>`` of this process (computed per call: a forked worker has its own pid)."""
-    return f"{os.getpid()}@{socket.gethostname()}"
-
-
-def temporary_path(path: Path) -> Path:
-    """A name beside ``path`` that no other process uses, for writing ``path`` atomically:
-    ``.<name>.<pid>@<host>.<random>.tmp`` (see :func:`owned_by_dead_process`)."""
-    path = Path(path)
-    return path.with_name(f".{path.name}.{owner_tag()}.{secrets.token_hex(4)}.tmp")
-
-
-def owner_of(name: str) -> tuple[str, int, str] | None:
-    """(base name, pid, host) of a temporary ``.<base>.<pid>@<host>.<random>.tmp`` file or
-    ``.partial`` directory; None for any other name."""
-    m = _OWNED.match(name)
-    return None if m is None else (m["base"], int(m["pid"]), m["host"])
-
-
-def owned_by_dead_process(name: str) -> bool:
-    """Whether ``name`` is a temporary file or directory made by a process of this host
-    that no longer runs. Made on another host (liveness unknown), or not such a name: False."""
-    owner = owner_of(name)
-    if owner is None or owner[2] != socket.gethostname():
-        return False
-    try:
-        os.kill(owner[1], 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
 
 
 @dataclass(frozen=True)
@@ -169,21 +80,12 @@ def _strings(table: pa.Table) -> pa.Table:
 
 
 def write_parquet(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
-    """Write ``table`` deterministically and atomically (temporary name, then rename)."""
+    """Write ``table`` deterministically and atomically (:func:`sim.rundir.atomic_path`)."""
     table = canonical(table)
     if metadata is not None:
         table = table.replace_schema_metadata(metadata)
-    path = Path(path)
-    tmp = temporary_path(path)
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP, write_statistics=True)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        error = as_write_error(exc, path)
-        if error is None:
-            raise
-        raise error from exc
 
 
 class RowGroupWriter:
@@ -191,7 +93,7 @@ class RowGroupWriter:
     the whole table: pieces are buffered into row groups of exactly :data:`ROW_GROUP` rows,
     each one contiguous chunk, so a writer holds at most a row group and a piece. Written
     under a temporary name and renamed on a clean exit from the ``with`` block (removed on
-    an error)::
+    an error; :func:`sim.rundir.atomic_path`)::
 
         with RowGroupWriter(path, metadata) as w:
             for piece in pieces:
@@ -202,7 +104,8 @@ class RowGroupWriter:
 
     def __init__(self, path: Path, metadata: dict[bytes, bytes] | None = None):
         self.path = Path(path)
-        self._tmp = temporary_path(self.path)
+        self._atomic = atomic_path(self.path)
+        self._tmp: Path | None = None
         self._metadata = metadata
         self._writer: pq.ParquetWriter | None = None
         self._buffer: list[pa.Table] = []
@@ -220,38 +123,44 @@ class RowGroupWriter:
     def _flush(self, rows: int) -> None:
         pending = pa.concat_tables(self._buffer)
         group, rest = canonical(pending.slice(0, rows)), pending.slice(rows)
-        try:
-            if self._writer is None:
-                self._writer = pq.ParquetWriter(self._tmp, group.schema, compression="zstd", write_statistics=True)
-            self._writer.write_table(group, row_group_size=ROW_GROUP)
-        except OSError as exc:
-            raise as_write_error(exc, self.path) or exc
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, group.schema, compression="zstd", write_statistics=True)
+        self._writer.write_table(group, row_group_size=ROW_GROUP)
         self._buffer, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
 
+    def _finish(self) -> None:
+        """Write the last rows and close the file."""
+        if self._rows or self._writer is None:
+            if not self._buffer:
+                raise ValueError(f"nothing was written to {self.path}")
+            self._flush(self._rows)
+        self._writer.close()
+        self._writer = None
+
+    def _abandon(self) -> None:
+        """Close the file, whose rows are incomplete, ignoring errors (it is removed)."""
+        try:
+            if self._writer is not None:
+                self._writer.close()
+        except (OSError, pa.ArrowException):
+            pass
+        self._writer = None
+
     def __enter__(self) -> RowGroupWriter:
+        self._tmp = self._atomic.__enter__()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None and (self._rows or self._writer is None):
-                if not self._buffer:
-                    raise ValueError(f"nothing was written to {self.path}")
-                self._flush(self._rows)
-        except BaseException:
-            exc_type = ValueError  # the last rows failed: the file is incomplete
-            raise
-        finally:
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None:
             try:
-                if self._writer is not None:
-                    self._writer.close()
-                if exc_type is None:
-                    os.replace(self._tmp, self.path)
-            except OSError as error:
-                exc_type = type(error)
-                raise as_write_error(error, self.path) or error
-            finally:
-                if exc_type is not None:
-                    self._tmp.unlink(missing_ok=True)
+                self._finish()
+            except BaseException as error:  # the file is incomplete: removed, the error raised
+                self._abandon()
+                if not self._atomic.__exit__(type(error), error, error.__traceback__):
+                    raise
+            return self._atomic.__exit__(None, None, None)
+        self._abandon()
+        return self._atomic.__exit__(exc_type, exc, tb)
 
 
 def write_table(table: pa.Table, meta: TableMeta, path: Path) -> None:

@@ -13,11 +13,12 @@ the run's manifest).
 
 Several jobs may work on one run at once (tile jobs, a resubmitted job array, another
 tiling of the same config). Temporary files carry their writer's pid, host and a random
-token, so no two jobs write the same file; when two jobs finish the same tile, the first
-file stays (the second is the same bytes). A lock (:class:`RunLock`, ``flock`` on
-``.<run-id>.lock`` beside the run) is held shared while solving tiles and exclusively
-while merging them and removing the tiles directory, so a merge never removes files
-another job is still writing or about to read.
+token (:func:`sim.rundir.temporary_path`), so no two jobs write the same file; when two
+jobs finish the same tile, the first file stays (the second is the same bytes). A lock
+(:class:`RunLock`, ``flock`` on :func:`sim.rundir.lock_file`, ``.<run-id>.lock`` beside
+the run) is held shared while solving tiles and exclusively while merging them and
+removing the tiles directory, so a merge never removes files another job is still
+writing or about to read.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from sim.params import ConfigError
-from sim.table import ResultsError, as_write_error, canonical, owned_by_dead_process, temporary_path
+from sim.rundir import (as_write_error, atomic_path, atomic_write_text, create_once, place_once, temporary_path,
+                        writing)
+from sim.table import ResultsError, canonical
 
 
 @dataclass(frozen=True)
@@ -97,34 +100,11 @@ _IPC_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 
 
 def _write_ipc(table: pa.Table, path: Path) -> None:
-    """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically:
-    a name of this process's own, then rename."""
+    """Write ``table`` (one chunk per column, see :func:`sim.table.canonical`) atomically
+    (:func:`sim.rundir.atomic_path`)."""
     table = canonical(table)
-    tmp = temporary_path(path)
-    try:
-        with ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
-            writer.write_table(table)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        error = as_write_error(exc, path)
-        if error is None:
-            raise
-        raise error from exc
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write a small text file atomically (a name of this process's own, then rename)."""
-    tmp = temporary_path(path)
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        error = as_write_error(exc, path)
-        if error is None:
-            raise
-        raise error from exc
+    with atomic_path(path) as tmp, ipc.new_file(tmp, table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(table)
 
 
 class TileWriter:
@@ -143,21 +123,18 @@ class TileWriter:
         self._writer = None
 
     def write(self, chunk: pa.Table) -> None:
-        try:
+        with writing(self.path):
             if self._writer is None:
                 self._writer = ipc.new_file(self._tmp, chunk.schema, options=_IPC_OPTIONS)
             self._writer.write_table(chunk)
-        except OSError as exc:
-            raise as_write_error(exc, self.path) or exc
 
     def commit(self, runs: pa.Table | None, solve_seconds: float) -> bool:
         """Put the tile in place; False if another job had already (ours is dropped)."""
         if self._writer is None:
             raise ValueError(f"tile {self.k} of {self.count} has no rows")
         try:
-            self._writer.close()
-        except OSError as exc:
-            raise as_write_error(exc, self.path) or exc
+            with writing(self.path):
+                self._writer.close()
         finally:
             self._writer = None
         if self.path.is_file():  # another job finished this tile first
@@ -165,18 +142,9 @@ class TileWriter:
             return False
         if runs is not None:
             _write_ipc(runs, tile_path(self.directory, self.count, self.k, "runs"))
-        _write_text(seconds_path(self.directory, self.count, self.k), f"{solve_seconds!r}\n")
-        try:
-            try:
-                os.link(self._tmp, self.path)  # never replaces: of two jobs, the first one's tile stays
-            except OSError:
-                if self.path.is_file():
-                    return False
-                os.replace(self._tmp, self.path)  # no hard links here (or a blocker: raises)
-        except OSError as exc:
-            raise as_write_error(exc, self.path) or exc
-        finally:
-            self._tmp.unlink(missing_ok=True)
+        atomic_write_text(seconds_path(self.directory, self.count, self.k), f"{solve_seconds!r}\n")
+        if not place_once(self._tmp, self.path):  # of two jobs, the first one's tile stays
+            return False
         failure_path(self.directory, self.count, self.k).unlink(missing_ok=True)
         return True
 
@@ -194,20 +162,9 @@ def record_failure(directory: Path, count: int, k: int, line: str) -> None:
     """Leave ``tile-<k>-of-<T>.failed`` holding ``line`` (best effort: on a full disk the
     error is still reported, just not kept)."""
     try:
-        _write_text(failure_path(directory, count, k), line + "\n")
+        atomic_write_text(failure_path(directory, count, k), line + "\n")
     except OSError:
         pass
-
-
-def remove_stale_temporaries(directory: Path) -> None:
-    """Remove the temporary files that killed jobs of this host left in ``directory``."""
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return
-    for name in names:
-        if name.endswith(".tmp") and owned_by_dead_process(name):
-            Path(directory, name).unlink(missing_ok=True)
 
 
 def solve_seconds(directory: Path, count: int) -> list[float | None]:
@@ -251,17 +208,7 @@ def claim(directory: Path, config_hash: str, run_id: str) -> None:
     """Mark a tiles directory as this config's; refuse one that holds another config."""
     mark = Path(directory) / "config_hash"
     if not mark.exists():
-        tmp = temporary_path(mark)
-        try:
-            tmp.write_text(config_hash + "\n")
-            os.link(tmp, mark)  # whole, and never replacing a mark another job made meanwhile
-            return
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise as_write_error(exc, mark) or exc
-        finally:
-            tmp.unlink(missing_ok=True)
+        create_once(mark, (config_hash + "\n").encode())  # never replacing a mark another job made meanwhile
     if mark.read_text().strip() != config_hash:
         raise ConfigError(f"run_id={run_id}: {directory} holds tiles of another config; give each config its "
                           "own run_id (or leave run_id unset)")

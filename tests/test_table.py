@@ -50,3 +50,18 @@ def test_pieces_with_another_dictionary_are_refused(tmp_path, before):
         writer.write(table)
         writer.write(table.set_column(1, "regime", other))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_table_names_its_path_and_leaves_nothing(tmp_path):
+    from sim.rundir import WriteError
+
+    path = tmp_path / "gone" / "t.parquet"
+    with pytest.raises(WriteError, match=r"/gone/t\.parquet: No such file or directory$"):
+        write_parquet(_table(10), path, META)
+    with pytest.raises(WriteError, match=r"/gone/t\.parquet: No such file or directory$"), \
+            RowGroupWriter(path, META) as writer:
+        writer.write(_table(ROW_GROUP))
+    (tmp_path / "gone").mkdir()
+    with pytest.raises(ValueError, match="nothing was written"), RowGroupWriter(path, META):
+        pass
+    assert list(tmp_path.rglob("*")) == [tmp_path / "gone"]

@@ -19,10 +19,11 @@ import pyarrow.parquet as pq
 
 from sim.abm.solver import AbmOptions, simulate
 from sim.equilibrium import pure_nash_equilibria
+from sim.rundir import TRAJECTORY, TRAJECTORY_STATS, atomic_path
 from sim.scenario import Scenario, normal_form
 
-SHARES = "trajectory.parquet"
-STATS = "trajectory_stats.parquet"
+SHARES = TRAJECTORY
+STATS = TRAJECTORY_STATS
 BASELINE_INDEX = 2**62  # stream key index of the recorded point, outside any grid
 
 
@@ -54,7 +55,9 @@ def record(sc: Scenario, params, options: AbmOptions, replicates: int) -> tuple[
 
 
 def write(tables: tuple[pa.Table, pa.Table], directory: Path) -> list[Path]:
+    """Write :func:`record`'s tables to ``directory``, each atomically; return their paths."""
     paths = [Path(directory) / SHARES, Path(directory) / STATS]
     for t, p in zip(tables, paths):
-        pq.write_table(t, p, compression="zstd")
+        with atomic_path(p) as tmp:
+            pq.write_table(t, tmp, compression="zstd")
     return paths
