@@ -28,7 +28,7 @@ import numpy as np
 import pygambit as gbt
 from _common import best_of, default_axes
 
-from sim.gambit_io import ExtensiveFormGame, format_efg
+from sim.gambit import ExtensiveFormGame, format_efg
 from sim.iraq2020 import SCENARIO, GameParams
 from sim.params import batch
 from sim.qre import (

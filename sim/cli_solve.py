@@ -27,7 +27,7 @@ import sys
 from collections.abc import Sequence
 
 from sim.equilibrium import pure_nash_equilibria
-from sim.gambit_io import ExtensiveFormGame, GameFileError, NormalFormGame, read_game
+from sim.gambit import ExtensiveFormGame, GameFileError, NormalFormGame, read_game
 from sim.tree import backward_induction, spe_path_labels
 
 PROG = "sim-solve"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.gambit_io import ExtensiveFormGame, NormalFormGame, write_efg, write_nfg
+from sim.rundir import GAMES_STEM
+from sim.gambit import ExtensiveFormGame, NormalFormGame, write_efg, write_nfg
 from sim.scenario import Scenario, leaf_payoffs, normal_form
 
 
@@ -23,7 +24,7 @@ def scenario_efg(sc: Scenario, params, title: str) -> ExtensiveFormGame:
     return ExtensiveFormGame(title=title, tree=sc.sequential.tree, leaf_payoffs=leaf_payoffs(sc, params)[0])
 
 
-def export_games(sc: Scenario, params, directory: Path, stem: str = "baseline") -> list[Path]:
+def export_games(sc: Scenario, params, directory: Path, stem: str = GAMES_STEM) -> list[Path]:
     """Write ``<stem>.nfg`` (simultaneous) and ``<stem>.efg`` (sequential); return paths."""
     directory = Path(directory)
     nfg, efg = directory / f"{stem}.nfg", directory / f"{stem}.efg"

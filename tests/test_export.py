@@ -13,7 +13,7 @@ from test_gambit_oracle_efg import _paired_nodes, gambit_backward_induction
 from sim.cli_solve import main as sim_solve
 from sim.equilibrium import pure_nash_equilibria
 from sim.export import export_games, scenario_efg
-from sim.gambit_io import ExtensiveFormGame, read_efg, read_nfg, write_efg
+from sim.gambit import ExtensiveFormGame, read_efg, read_nfg, write_efg
 from sim.iraq2020 import SCENARIO, GameParams
 from sim.params import replace_values
 from sim.scenario import leaf_payoffs, normal_form

@@ -1,4 +1,4 @@
-"""Reading and writing Gambit .nfg/.efg files (sim.gambit_io)."""
+"""Reading and writing Gambit .nfg/.efg files (sim.gambit.nfg, sim.gambit.efg)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.gambit_io import (
+from sim.gambit import (
     ExtensiveFormGame,
     GameFileError,
     NormalFormGame,

@@ -20,7 +20,7 @@ import numpy as np
 import pygambit as gbt
 import pytest
 
-from sim.gambit_io import ExtensiveFormGame, write_efg
+from sim.gambit import ExtensiveFormGame, write_efg
 from sim.tree import Chance, Decision, Tree, backward_induction, tree_from_rule
 
 N_SEEDS = 40

@@ -20,7 +20,7 @@ import pygambit as gbt
 import pytest
 
 from sim.equilibrium import nash_conv
-from sim.gambit_io import ExtensiveFormGame, format_efg
+from sim.gambit import ExtensiveFormGame, format_efg
 from sim.iraq2020 import SCENARIO, GameParams
 from sim.params import batch
 from sim.qre import (
