@@ -14,13 +14,11 @@ objects built without pyplot, so no global figure state leaks.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 import sys
 from collections.abc import Sequence
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import matplotlib
@@ -38,7 +36,9 @@ from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
 from sim.cliargs import OneLineParser
 from sim.manifest import verify_run
-from sim.table import ResultsError, TableMeta, as_write_error, read_parquet, read_table, temporary_path
+from sim.params import ConfigError, iter_params, quantity, with_unit
+from sim import rundir
+from sim.table import ResultsError, TableMeta, read_parquet, read_table
 
 #: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
 #: scheme (blue, red, green, yellow, cyan, purple), then Okabe-Ito extras for long lists.
@@ -55,11 +55,11 @@ HATCH = "///"
 HATCH_COLOUR = "black"
 BASELINE_LABEL = "baseline"
 BASELINE_MARKER = dict(marker="*", markersize=14, color="black", markeredgecolor="white", markeredgewidth=1.2)
-FORMATS = ("png", "pdf", "svg")
-FIGURE_NAME = "phase_diagram"
-TABLE_NAME = "equilibria.parquet"
-QRE_PATH_NAME = "qre_path.parquet"
-SENSITIVITY_TABLE = "sensitivity.parquet"  #: a sensitivity run's table (sim.sensitivity.TABLE_NAME)
+FORMATS = rundir.FIGURE_FORMATS
+FIGURE_NAME = rundir.PHASE_DIAGRAM
+TABLE_NAME = rundir.TABLE
+QRE_PATH_NAME = rundir.QRE_PATH
+SENSITIVITY_TABLE = rundir.SENSITIVITY_TABLE  #: a sensitivity run's table (sim.sensitivity.TABLE_NAME)
 PNG_DPI = 200
 #: Print widths (in) of a two-column journal page. Figures are drawn at the width they are
 #: printed at (a page or a column), so the font sizes below are the sizes on paper.
@@ -78,6 +78,9 @@ STYLE = {
     "figure.titlesize": 10,
     "hatch.linewidth": 0.8,
     "svg.hashsalt": "sim.plot",
+    # PDF and PostScript embed TrueType (Type 42) fonts, as journals ask, not Type 3 bitmaps-as-glyphs
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
 }
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 GAMES = {
@@ -119,6 +122,124 @@ def _styled(func):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+# ----------------------------------------------------------------------------- words
+
+
+#: Scenarios by the names tables know them by (``meta.scenario``), as found: None if not found.
+_SCENARIOS: dict = {}
+
+
+def _scenario(scenario):
+    """The scenario ``scenario`` names (a registry name or import path, as ``meta.scenario``
+    or a config's ``scenario``), or None if it cannot be found: a table of an unknown or
+    broken plug-in is still drawn, with codes and dotted names in place of words. A
+    Scenario is returned as it is."""
+    if scenario is not None and not isinstance(scenario, str):
+        return scenario
+    if scenario not in _SCENARIOS:
+        from sim.registry import get_scenario  # imported on use: it imports every built-in scenario
+
+        try:
+            _SCENARIOS[scenario] = get_scenario(scenario) if scenario else None
+        except ConfigError:
+            _SCENARIOS[scenario] = None
+    return _SCENARIOS[scenario]
+
+
+def _run_config(run_dir: Path) -> dict:
+    """The run's ``config.yaml`` as a mapping (empty if absent or unreadable)."""
+    path = Path(run_dir) / rundir.CONFIG
+    try:
+        config = yaml.safe_load(path.read_text()) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def run_scenario(run_dir: Path):
+    """The scenario of a run (its ``config.yaml``), or None. A plug-in scenario is named by
+    its import path there but by its own name in the tables; from now on that name finds
+    it too, so its figures show its labels."""
+    sc = _scenario(_run_config(run_dir).get("scenario"))
+    if sc is not None and _SCENARIOS.get(sc.name) is None:
+        _SCENARIOS[sc.name] = sc
+    return sc
+
+
+@lru_cache(maxsize=None)
+def _param_infos(params_cls: type) -> dict:
+    return {i.name: i for i in iter_params(params_cls)}
+
+
+def _infos(scenario) -> dict:
+    """``{dotted name: ParamInfo}`` of ``scenario`` (a Scenario or its name; empty if unknown)."""
+    sc = _scenario(scenario)
+    return {} if sc is None else _param_infos(sc.params_cls)
+
+
+def param_label(scenario: str | None, param: str) -> str:
+    """The label of parameter ``param`` (dotted) in the scenario named ``scenario``, from its
+    metadata (:func:`sim.params.param`), e.g. "Iraqi nationalist cost of hosting US troops";
+    ``param`` itself if the scenario or the parameter is unknown."""
+    info = _infos(scenario).get(param)
+    return info.label if info is not None else param
+
+
+def axis_label(axis: dict, scenario: str | None = None) -> str:
+    """Axis title ``"<label> (<unit>)"`` of a table axis (``meta.axes[k]``), e.g. ``"Iraqi
+    nationalist cost of hosting US troops ($bn/yr)"``: the axis's own ``label`` if the table
+    records one, else the label of its parameter in ``scenario``; a pure number (unit
+    ``"1"``) shows no unit."""
+    return with_unit(axis.get("label") or param_label(scenario, axis["param"]), axis.get("unit"))
+
+
+def action_name(scenario, actor: str, code: str) -> str:
+    """The words figures show for ``actor``'s action ``code``: the scenario's
+    ``action_names`` (``scenario``: a Scenario or its name), or the code itself."""
+    names = getattr(_scenario(scenario), "action_names", None) or {}
+    return (names.get(actor) or {}).get(code, code)
+
+
+def panel_title(k: int, n: int, title: str) -> str:
+    """``"(a) <title>"`` for panel ``k`` of ``n``; the one panel of a figure carries no letter."""
+    return f"({_LETTERS[k]}) {title}" if n > 1 else title
+
+
+def baseline_text(changes: Sequence[str] = ()) -> str:
+    """Legend text of the baseline star (or line): :data:`BASELINE_LABEL` where the run kept
+    the calibrated parameters, else ``"baseline of this run (us.credibility = 4 $bn/yr)"``
+    naming what the run changed (``changes``: ``"name = value unit"`` each)."""
+    return f"{BASELINE_LABEL} of this run ({', '.join(changes)})" if changes else BASELINE_LABEL
+
+
+def run_changes(run_dir: Path) -> tuple[str, ...]:
+    """``"name = value unit"`` for every parameter the run's ``config.yaml`` sets away from
+    its scenario's default (swept ones included: their value places the baseline); empty
+    if the config or the scenario cannot be read."""
+    config = _run_config(run_dir)
+    sc = run_scenario(run_dir)
+    if sc is None:
+        return ()
+    out = []
+    for info in _param_infos(sc.params_cls).values():
+        value = config.get("game")
+        for part in info.name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) != info.default:
+            out.append(f"{info.name} = {quantity(float(value), info.unit)}")
+    return tuple(out)
+
+
+def say_in_panel(ax: Axes, text: str) -> None:
+    """Write ``text`` across the middle of ``ax``: a panel with nothing to show says so."""
+    from sim.textfit import wrap_text
+
+    width = ax.get_window_extent().width / ax.get_figure(root=True).dpi
+    ax.text(0.5, 0.5, wrap_text(text, max(0.85 * width, 0.8), "font.size"), transform=ax.transAxes,
+            ha="center", va="center", zorder=8, gid="panel_note", parse_math=False,
+            bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="0.55", linewidth=0.8))
 
 
 # ----------------------------------------------------------------------------- data
@@ -263,12 +384,6 @@ def _grids(table: pa.Table, meta: TableMeta, game: str) -> tuple[np.ndarray, np.
     return codes, count > 1
 
 
-def axis_label(axis: dict) -> str:
-    """Axis title ``"<param> [<unit>]"``, e.g. ``"iraq.nationalism [$bn/yr]"``."""
-    unit = axis.get("unit") or "1"
-    return f"{axis['param']} [{unit}]"
-
-
 def _edges(values: np.ndarray) -> tuple[np.ndarray, bool]:
     """Cell edges around sorted axis values, and whether the axis is geometric (log)."""
     v = np.asarray(values, dtype=float)
@@ -324,7 +439,23 @@ def _hatch(ax: Axes, xe: np.ndarray, ye: np.ndarray, mask: np.ndarray) -> None:
                                           hatch=HATCH, zorder=2), autolim=False)
 
 
-def _setup_axis(ax: Axes, which: str, axis: dict, edges: np.ndarray, log: bool) -> None:
+def _side_length(ax: Axes, which: str) -> float:
+    """Length (in) of the side of ``ax`` along ``which`` ("x" or "y") before the layout runs
+    (the layout gives it at least this much, less only what labels take)."""
+    box = ax.get_window_extent()
+    return (box.width if which == "x" else box.height) / ax.get_figure(root=True).dpi
+
+
+def fit_label(ax: Axes, which: str, text: str) -> str:
+    """``text`` wrapped to the length of the side of ``ax`` it labels (a y label to 4/5 of
+    the height it has before the layout: titles and x labels take some of it)."""
+    from sim.textfit import wrap_text
+
+    return wrap_text(text, max(_side_length(ax, which) * (1.0 if which == "x" else 0.8), 1.0), "axes.labelsize")
+
+
+def _setup_axis(ax: Axes, which: str, axis: dict, edges: np.ndarray, log: bool, scenario: str | None = None) -> None:
+    """Scale, limits and label (:func:`axis_label`, wrapped to the side) of one axis of ``ax``."""
     set_label, set_lim, set_scale = (
         (ax.set_xlabel, ax.set_xlim, ax.set_xscale) if which == "x" else (ax.set_ylabel, ax.set_ylim, ax.set_yscale)
     )
@@ -335,19 +466,19 @@ def _setup_axis(ax: Axes, which: str, axis: dict, edges: np.ndarray, log: bool) 
         axis_.set_major_formatter(FormatStrFormatter("%g"))
         axis_.set_minor_formatter(NullFormatter())
     set_lim(edges[0], edges[-1])
-    set_label(axis_label(axis), parse_math=False)
+    set_label(fit_label(ax, which, axis_label(axis, scenario)), parse_math=False)
 
 
 def _inside(value, edges: np.ndarray) -> bool:
     return value is not None and edges[0] <= float(value) <= edges[-1]
 
 
-def _baseline_handle() -> Line2D:
-    return Line2D([], [], linestyle="none", label=BASELINE_LABEL, **BASELINE_MARKER)
+def _baseline_handle(label: str = BASELINE_LABEL) -> Line2D:
+    return Line2D([], [], linestyle="none", label=label, **BASELINE_MARKER)
 
 
 def legend_handles(meta: TableMeta, codes: np.ndarray, several: bool = False, baseline: bool = True,
-                   baseline_handle=None) -> list:
+                   baseline_handle=None, baseline_label: str = BASELINE_LABEL) -> list:
     """Legend entries for the regimes present in ``codes`` (in regime order).
 
     Parameters
@@ -360,6 +491,8 @@ def legend_handles(meta: TableMeta, codes: np.ndarray, several: bool = False, ba
         Add a hatched "several pure NE" entry.
     baseline : bool
         Add the baseline entry (``baseline_handle``, or the star marker by default).
+    baseline_label : str
+        Text of the default star entry (:func:`baseline_text`).
 
     Returns
     -------
@@ -376,11 +509,15 @@ def legend_handles(meta: TableMeta, codes: np.ndarray, several: bool = False, ba
         handles.append(Patch(facecolor="white", edgecolor=HATCH_COLOUR, linewidth=0.6, hatch=HATCH,
                              label=SEVERAL_LABEL))
     if baseline:
-        handles.append(baseline_handle if baseline_handle is not None else _baseline_handle())
+        handles.append(baseline_handle if baseline_handle is not None else _baseline_handle(baseline_label))
     return handles
 
 
 def _legend_right(ax: Axes, handles: list):
+    from sim.textfit import wrap_text
+
+    for h in handles:
+        h.set_label(wrap_text(h.get_label(), 2.0, "legend.fontsize"))
     leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
                     frameon=False, handlelength=1.6)
     for t in leg.get_texts():
@@ -389,9 +526,16 @@ def _legend_right(ax: Axes, handles: list):
 
 
 def _common_legend(fig: Figure, handles: list):
-    """One legend for the whole figure, below the panels, in at most two rows (a page
-    width holds five entries in a row)."""
+    """One legend for the whole figure, below the panels: in at most two rows (a page
+    width holds five short entries in a row), in fewer columns if the entries are wider
+    than the figure (a long entry is wrapped first)."""
+    from sim.textfit import legend_ncols, wrap_text
+
+    width = fig.get_size_inches()[0] - 0.2
+    for h in handles:
+        h.set_label(wrap_text(h.get_label(), min(width, 3.2), "legend.fontsize"))
     ncols = len(handles) if len(handles) <= 5 else math.ceil(len(handles) / 2)
+    ncols = legend_ncols([h.get_label() for h in handles], width, max_cols=ncols)
     leg = fig.legend(handles=handles, loc="outside lower center", ncols=ncols, frameon=False,
                      handlelength=1.6, columnspacing=1.6)
     for t in leg.get_texts():
@@ -405,7 +549,13 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
-def _baseline_xy(meta: TableMeta) -> tuple:
+def _baseline_xy(meta: TableMeta, z: float | None = None) -> tuple:
+    """The baseline's (x, y); (None, None) in the panel of a 3rd-axis value ``z`` that is
+    not the baseline's (the star marks the run's baseline point, not its x and y alone)."""
+    if z is not None and len(meta.axes) > 2:
+        bz = meta.baseline.get(meta.axes[2]["param"])
+        if bz is not None and not np.isclose(float(z), float(bz), rtol=1e-9, atol=1e-12):
+            return (None, None)
     return tuple(meta.baseline.get(a["param"]) for a in meta.axes[:2])
 
 
@@ -419,8 +569,8 @@ def _draw_2d(ax: Axes, meta: TableMeta, xs, ys, codes2: np.ndarray, several2, ba
     has_several = several2 is not None and bool(np.any(several2))
     if has_several:
         _hatch(ax, xe, ye, several2)
-    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
-    _setup_axis(ax, "y", meta.axes[1], ye, ylog)
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
+    _setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
     bx, by = baseline_xy
     shown = _inside(bx, xe) and _inside(by, ye)
     if shown:
@@ -434,7 +584,7 @@ def _check_axes(meta: TableMeta, n: int, what: str) -> None:
 
 
 @_styled
-def _diagram(table, meta, column, game, ax, title, legend) -> Figure:
+def _diagram(table, meta, column, game, ax, title, legend, baseline_label=BASELINE_LABEL) -> Figure:
     """One 2-D panel of ``column`` (hatched where several NE when ``game == "nash"``)."""
     _check_axes(meta, 2, "a phase diagram")
     xs, ys = axis_values(table, meta)
@@ -447,12 +597,13 @@ def _diagram(table, meta, column, game, ax, title, legend) -> Figure:
     if title is not None:
         ax.set_title(title, parse_math=False)
     if legend:
-        _legend_right(ax, legend_handles(meta, info["codes"], info["several"], info["baseline"]))
+        _legend_right(ax, legend_handles(meta, info["codes"], info["several"], info["baseline"],
+                                         baseline_label=baseline_label))
     return ax.figure
 
 
 def phase_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, column: str = "spe_regime",
-                  title: str | None = None, legend: bool = True) -> Figure:
+                  title: str | None = None, legend: bool = True, baseline_label: str = BASELINE_LABEL) -> Figure:
     """Categorical map of the regime in ``column`` over a 2-axis sweep.
 
     Parameters
@@ -466,19 +617,21 @@ def phase_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, colu
     title : str, optional
         Axes title.
     legend : bool
-        Draw a legend (regimes present, then "baseline") to the right of the axes.
+        Draw a legend (regimes present, then the baseline) to the right of the axes.
+    baseline_label : str
+        The baseline's legend entry (:func:`baseline_text`).
 
     Returns
     -------
     Figure
-        The figure holding ``ax``. x = first axis, y = second axis; the baseline point
-        is a white-edged black star.
+        The figure holding ``ax``. x = first axis, y = second axis, labelled by
+        :func:`axis_label`; the baseline point is a white-edged black star.
     """
-    return _diagram(table, meta, column, None, ax, title, legend)
+    return _diagram(table, meta, column, None, ax, title, legend, baseline_label)
 
 
 def nash_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title: str | None = None,
-                 legend: bool = True) -> Figure:
+                 legend: bool = True, baseline_label: str = BASELINE_LABEL) -> Figure:
     """Map of the simultaneous game's pure Nash equilibria over a 2-axis sweep.
 
     Colour = the first regime (in regime order) among the pure NE at each point; grey
@@ -493,18 +646,21 @@ def nash_diagram(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title
     title : str, optional
         Axes title.
     legend : bool
-        Draw a legend (regimes present, "no pure NE", "several pure NE", "baseline").
+        Draw a legend (regimes present, "no pure NE", "several pure NE", the baseline).
+    baseline_label : str
+        The baseline's legend entry (:func:`baseline_text`).
 
     Returns
     -------
     Figure
         The figure holding ``ax``.
     """
-    return _diagram(table, meta, "nash_regimes", "nash", ax, title, legend)
+    return _diagram(table, meta, "nash_regimes", "nash", ax, title, legend, baseline_label)
 
 
 @_styled
-def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legend: bool = True) -> Figure:
+def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legend: bool = True,
+                 baseline_label: str = BASELINE_LABEL) -> Figure:
     """Band plot of a 1-axis sweep: SPE regime (top) and pure-NE regime(s) (bottom).
 
     Parameters
@@ -515,6 +671,8 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
         Axes to draw into; a new 10 x 2.8 in figure if omitted.
     legend : bool
         Draw a common legend below the axes.
+    baseline_label : str
+        The baseline's legend entry (:func:`baseline_text`).
 
     Returns
     -------
@@ -542,7 +700,7 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
             several_any |= bool(several.any())
         all_codes.append(codes)
         ticks.append((lo + 0.5, BAND_LABELS[game]))
-    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
     ax.set_ylim(0, len(games))
     ax.set_yticks([t for t, _ in ticks], [lab for _, lab in ticks])
     ax.tick_params(axis="y", length=0)
@@ -555,7 +713,7 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
         ax.axvline(float(bx), zorder=5, **line)
     if legend:
         handles = legend_handles(meta, np.concatenate(all_codes), several_any, shown,
-                                 Line2D([], [], label=BASELINE_LABEL, **line))
+                                 Line2D([], [], label=baseline_label, **line))
         _common_legend(ax.figure, handles)
     return ax.figure
 
@@ -569,7 +727,7 @@ def facet_values(n: int, max_facets: int = 6) -> np.ndarray:
 
 @_styled
 def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None = None,
-                 max_facets: int = 6) -> Figure:
+                 max_facets: int = 6, baseline_label: str = BASELINE_LABEL) -> Figure:
     """Small multiples of the 2-D diagrams over the values of a 3rd axis.
 
     Parameters
@@ -581,11 +739,14 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
     max_facets : int
         At most this many panels in all: ``max_facets // len(games)`` evenly spaced
         values of the 3rd axis (first and last included), in rows of at most 3.
+    baseline_label : str
+        The baseline's legend entry (:func:`baseline_text`).
 
     Returns
     -------
     Figure
-        Shared x/y axes, one common legend below.
+        Shared x/y axes, one common legend below; each panel titled by the value of the
+        3rd axis (:func:`facet_title`).
     """
     _check_axes(meta, 3, "a faceted phase diagram")
     games = tuple(games or games_in(table))
@@ -596,11 +757,10 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
     fig = Figure(figsize=(PAGE_WIDTH, 0.7 + 2.4 * rows_per_game * len(games)), layout="constrained")
     subfigs = np.atleast_1d(fig.subfigures(len(games), 1, squeeze=False).ravel())
     za = meta.axes[2]
-    base = _baseline_xy(meta)
     shown, several_any, codes_all = False, False, []
     first = None
     for g, (game, sf) in enumerate(zip(games, subfigs)):
-        sf.suptitle(f"({_LETTERS[g]}) {GAMES[game][1]}", parse_math=False)
+        sf.suptitle(panel_title(g, len(games), GAMES[game][1]), parse_math=False)
         axs = sf.subplots(rows_per_game, ncols, squeeze=False)
         codes, several = _grids(table, meta, game)
         for j, ax in enumerate(axs.flat):
@@ -614,11 +774,11 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
                 ax.sharey(first)
             k = picks[j]
             info = _draw_2d(ax, meta, xs, ys, codes[:, :, k].T, None if several is None else several[:, :, k].T,
-                            base)
+                            _baseline_xy(meta, zs[k]))
             shown |= info["baseline"]
             several_any |= info["several"]
             codes_all.append(info["codes"].ravel())
-            ax.set_title(f"{za['param']} = {zs[k]:.3g} {za.get('unit') or ''}".rstrip(), parse_math=False)
+            ax.set_title(facet_title(za, zs[k], meta.scenario, PAGE_WIDTH / ncols - 0.2), parse_math=False)
             last_block = g == len(games) - 1 and j + ncols >= len(picks)
             if not last_block:
                 ax.set_xlabel("")
@@ -626,18 +786,31 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
             if j % ncols:
                 ax.set_ylabel("")
                 ax.tick_params(labelleft=False)
-    _common_legend(fig, legend_handles(meta, np.concatenate(codes_all), several_any, shown))
+    _common_legend(fig, legend_handles(meta, np.concatenate(codes_all), several_any, shown,
+                                       baseline_label=baseline_label))
     return fig
 
 
+def facet_title(axis: dict, value: float, scenario: str | None, width: float) -> str:
+    """``"<label> = <value> <unit>"`` of a 3rd-axis value (:func:`param_label`), wrapped to
+    ``width`` inches in the title font."""
+    from sim.textfit import wrap_text
+
+    name = axis.get("label") or param_label(scenario, axis["param"])
+    text = f"{name} = {quantity(float(f'{value:.3g}'), axis.get('unit'))}"
+    return wrap_text(text, width, "axes.titlesize")
+
+
 @_styled
-def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
+def run_figure(table: pa.Table, meta: TableMeta, baseline_label: str = BASELINE_LABEL) -> Figure:
     """The standard figure of a run: two panels (2 axes), strip (1 axis) or facets (3).
 
     Parameters
     ----------
     table, meta
         An equilibria table and its metadata.
+    baseline_label : str
+        The baseline's legend entry: :func:`baseline_text` of what the run changed.
 
     Returns
     -------
@@ -645,13 +818,14 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
         For 2 axes: one panel per solution concept in the table (SPE, pure NE, uncertain
         resolve, QRE), side by side and sharing axes, then for the probabilistic concepts
         a panel of the probability of confrontation; one common legend below. With SPE
-        and pure NE only: 7 x 3.9 in (a page width; :data:`PAGE_WIDTH`).
+        and pure NE only: 7 x 3.9 in (a page width; :data:`PAGE_WIDTH`). Panels are
+        lettered (a), (b), ... when there are several.
     """
     n = len(_check_rows(table, meta))
     if n == 1:
-        return regime_strip(table, meta)
+        return regime_strip(table, meta, baseline_label=baseline_label)
     if n == 3:
-        return phase_facets(table, meta)
+        return phase_facets(table, meta, baseline_label=baseline_label)
     games = games_in(table)
     if not games:
         raise ResultsError("results table has no regime column to draw")
@@ -671,26 +845,30 @@ def run_figure(table: pa.Table, meta: TableMeta) -> Figure:
         infos.append(_draw_2d(ax, meta, xs, ys, codes.T, None if several is None else several.T, base))
         title = GAMES[game][1].replace(": ", ":\n", 1) if ncols <= 2 else \
             SHORT_TITLES[game] + ":\n" + GAMES[game][1].split(": ", 1)[1].replace("subgame-perfect equilibrium", "SPE")
-        ax.set_title(f"({_LETTERS[k]}) {title}", parse_math=False)
+        ax.set_title(panel_title(k, n_panels, title), parse_math=False)
     for k, game in enumerate(probs, start=len(games)):
         _probability_panel(fig, axs[k], table, meta, PROB_COLUMNS[game], base)
         head = GAMES[game][1].split(":")[0] if ncols <= 2 else SHORT_TITLES[game]
-        axs[k].set_title(f"({_LETTERS[k]}) {head}:\nP(confrontation)", parse_math=False)
+        axs[k].set_title(panel_title(k, n_panels, f"{head}:\nP(confrontation)"), parse_math=False)
     for ax in axs[:n_panels]:
         ax.label_outer()
     handles = legend_handles(meta, np.concatenate([i["codes"].ravel() for i in infos]),
-                             any(i["several"] for i in infos), any(i["baseline"] for i in infos))
+                             any(i["several"] for i in infos), any(i["baseline"] for i in infos),
+                             baseline_label=baseline_label)
     _common_legend(fig, handles)
     return fig
 
 
 @_styled
-def qre_path_figure(path_table: pa.Table, meta: TableMeta) -> Figure:
-    """Regime probabilities of the sequential agent QRE at the baseline against λ.
+def qre_path_figure(path_table: pa.Table, meta: TableMeta, baseline_label: str = BASELINE_LABEL) -> Figure:
+    """Regime probabilities of the sequential agent QRE at the run's baseline against λ.
 
     ``path_table``: ``lam`` and ``prob_<regime slug>`` columns (``sim.qre.lambda_path``);
-    its metadata gives the run's λ, marked by a vertical line.
+    its metadata gives the run's λ, marked by a dashed vertical line. ``baseline_label``
+    (:func:`baseline_text`) names the point in the title.
     """
+    from sim.textfit import wrap_text
+
     from sim.solvers import slug
 
     fig = Figure(figsize=(6.5, 3.6), layout="constrained")
@@ -704,12 +882,14 @@ def qre_path_figure(path_table: pa.Table, meta: TableMeta) -> Figure:
     ax.set_xscale("symlog", linthresh=0.01)
     ax.set_xlim(0, lam.max())
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("logit rationality λ [1/($bn/yr)] (0 = uniform play; large = subgame-perfect)")
-    ax.set_ylabel("probability at the baseline")
+    ax.set_xlabel("Logit rationality λ (per $bn/yr; 0 = uniform play, large = subgame-perfect)",
+                  parse_math=False)
+    ax.set_ylabel("Probability of the regime")
     info = json.loads((path_table.schema.metadata or {}).get(b"sim", b"{}"))
     if "lam" in info:
         ax.axvline(info["lam"], color="black", linestyle="--", linewidth=1, label=f"this run: λ = {info['lam']:g}")
-    ax.set_title("Logit QRE of the sequential game, traced over λ", parse_math=False)
+    ax.set_title(wrap_text(f"Logit QRE of the sequential game at the {baseline_label}, traced over λ", 6.3,
+                           "axes.titlesize"), parse_math=False)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
 
@@ -723,11 +903,13 @@ def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, 
     ye, ylog = _edges(ys)
     mesh = ax.pcolormesh(xe, ye, grid, cmap=PROB_CMAP, vmin=0.0, vmax=1.0, shading="flat",
                          antialiased=False, linewidth=0, rasterized=True)
-    _setup_axis(ax, "x", meta.axes[0], xe, xlog)
-    _setup_axis(ax, "y", meta.axes[1], ye, ylog)
+    _setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
+    _setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
     if base[0] is not None and base[1] is not None and _inside(base[0], xe) and _inside(base[1], ye):
         ax.plot([base[0]], [base[1]], linestyle="none", zorder=6, **BASELINE_MARKER)
     fig.colorbar(mesh, ax=ax, label="probability", shrink=0.9)
+    if np.all(grid == grid.flat[0]):  # one flat colour: say what it means
+        say_in_panel(ax, f"probability {grid.flat[0]:.2g} everywhere")
 
 
 # ----------------------------------------------------------------------------- files
@@ -749,25 +931,16 @@ def freeze_layout(fig: Figure) -> Figure:
 def _save_atomic(fig: Figure, path: Path, fmt: str) -> None:
     """Save ``fig`` to a temporary file next to ``path``, then rename it into place.
 
-    Raises :class:`sim.table.WriteError` (an OSError: the path, then the cause) when the
+    Raises :class:`sim.rundir.WriteError` (an OSError: the path, then the cause) when the
     file cannot be written, also when matplotlib's writer, failing on the way out after
     the OSError (a full disk), raises something else.
     """
     metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None}, "svg": {"Date": None}}[fmt]
-    tmp = temporary_path(path)  # this process's own name; default permissions
-    try:
-        with matplotlib.rc_context(STYLE):
-            fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        error = as_write_error(exc, path)
-        if error is None or error is exc:
-            raise
-        raise error from exc
+    with rundir.atomic_path(path) as tmp, matplotlib.rc_context(STYLE):
+        fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
 
 
-def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+def draw_run(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS) -> list[Path]:
     """Redraw a run's figures from its saved tables.
 
     Parameters
@@ -806,11 +979,11 @@ def draw_run(run_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Pat
     if (run_dir / QRE_PATH_NAME).exists():
         path_table = read_parquet(run_dir / QRE_PATH_NAME)
         for fmt in dict.fromkeys(formats):
-            path = run_dir / f"qre_path.{fmt}"
-            _save_atomic(qre_path_figure(path_table, meta), path, fmt)
+            path = run_dir / rundir.figure_name(rundir.QRE_FIGURE, fmt)
+            _save_atomic(qre_path_figure(path_table, meta, baseline_text(run_changes(run_dir))), path, fmt)
             paths.append(path)
     if formats and not (has_abm(table) and GAMES["spe"][0] not in table.column_names):
-        fig = freeze_layout(run_figure(table, meta))  # one figure and layout for every format
+        fig = freeze_layout(run_figure(table, meta, baseline_text(run_changes(run_dir))))  # one layout, every format
         for fmt in dict.fromkeys(formats):
             path = run_dir / f"{FIGURE_NAME}.{fmt}"
             _save_atomic(fig, path, fmt)
@@ -828,8 +1001,8 @@ def _draw_sensitivity(run_dir: Path, formats: Sequence[str]) -> list[Path]:
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
     top = 10
-    if (run_dir / "config.yaml").is_file():
-        config = yaml.safe_load((run_dir / "config.yaml").read_text()) or {}
+    if (run_dir / rundir.CONFIG).is_file():
+        config = yaml.safe_load((run_dir / rundir.CONFIG).read_text()) or {}
         top = int(((config.get("sensitivity") or {}).get("top")) or top)
     return sensitivity.save_figure(sensitivity.figure(table, top_k=top), run_dir, formats)
 
@@ -853,7 +1026,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         verify_run(args.run_dir)
-        paths = draw_run(args.run_dir, tuple(args.formats or ("png", "pdf")))
+        paths = draw_run(args.run_dir, tuple(args.formats or rundir.DEFAULT_FORMATS))
     except (ResultsError, OSError) as exc:
         msg = " ".join(str(exc).split())
         print(f"sim.plot: error: {msg}", file=sys.stderr)

@@ -46,16 +46,18 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import offset_copy
 
 from sim import plot as P
+from sim import rundir
+from sim.params import quantity
 from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PAGE_WIDTH, PALETTE, regime_colours  # noqa: F401
 from sim.solvers import slug
 from sim.table import ResultsError, TableMeta, read_parquet, read_table
 from sim.textfit import font_size, legend_ncols, text_width, wrap_text
 
-SELECTION_NAME = "abm_selection"
-TRAJECTORY_NAME = "trajectories"
-SHARES_FILE = "trajectory.parquet"  # names written by sim.abm.trajectory
-STATS_FILE = "trajectory_stats.parquet"
-CONFIG_FILE = "config.yaml"
+SELECTION_NAME = rundir.ABM_SELECTION
+TRAJECTORY_NAME = rundir.TRAJECTORIES
+SHARES_FILE = rundir.TRAJECTORY  # written by sim.abm.trajectory
+STATS_FILE = rundir.TRAJECTORY_STATS
+CONFIG_FILE = rundir.CONFIG
 MODAL = "abm_modal_regime"
 SETTLED = "abm_settled_share"
 FREQ_PREFIX = "abm_freq_"
@@ -69,6 +71,9 @@ DISAGREE_HATCH = "xx"
 DISAGREE_LABEL = "modal regime not an exact NE regime"
 AGREEMENT_CMAP = "Purples_r"  # share of runs in an exact-NE regime: 1 = white, 0 = dark
 AGREEMENT_LABEL = "share of runs ending in an exact pure-NE regime"
+#: What an agreement panel that is white everywhere shows, in words.
+AGREE_EVERYWHERE = "Agreement everywhere: every run ends in an exact pure-NE regime"
+SETTLED_EVERYWHERE = "Every run settled on a pure Nash equilibrium, everywhere"
 KEY_LABEL = "share of runs in the modal regime"
 #: Line colours of an actor's actions (Okabe-Ito, yellow last): actions are not regimes,
 #: so they do not borrow the regime palette.
@@ -197,11 +202,12 @@ def _sorted_edges(xs: np.ndarray, ys: np.ndarray):
     return ox, oy, P._edges(xs[ox]), P._edges(ys[oy])
 
 
-def _setup_2d(ax: Axes, meta: TableMeta, xe, xlog, ye, ylog) -> bool:
-    """Axis labels, limits and scales as in :func:`sim.plot.phase_diagram`; draw the baseline."""
-    P._setup_axis(ax, "x", meta.axes[0], xe, xlog)
-    P._setup_axis(ax, "y", meta.axes[1], ye, ylog)
-    bx, by = P._baseline_xy(meta)
+def _setup_2d(ax: Axes, meta: TableMeta, xe, xlog, ye, ylog, z=None) -> bool:
+    """Axis labels, limits and scales as in :func:`sim.plot.phase_diagram`; draw the baseline
+    (in a panel of a 3rd-axis value ``z``, only if that is the baseline's)."""
+    P._setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
+    P._setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
+    bx, by = P._baseline_xy(meta, z)
     shown = P._inside(bx, xe) and P._inside(by, ye)
     if shown:
         ax.plot([bx], [by], linestyle="none", zorder=5, clip_on=False, label="_baseline", **BASELINE_MARKER)
@@ -289,17 +295,17 @@ def _disagree_handle(anywhere: bool = True) -> Patch:
 # ----------------------------------------------------------------------------- 2-D panels
 
 
-def _selection_panel(ax: Axes, meta: TableMeta, xs, ys, codes2, freq2) -> dict:
+def _selection_panel(ax: Axes, meta: TableMeta, xs, ys, codes2, freq2, z=None) -> dict:
     """Draw the modal regime map (codes2, freq2 of shape (n_y, n_x)) into ``ax``."""
     ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
     codes2, freq2 = codes2[np.ix_(oy, ox)], freq2[np.ix_(oy, ox)]
     ax.pcolormesh(xe, ye, selection_colours(codes2, freq2, meta), shading="flat", antialiased=False,
                   linewidth=0, rasterized=True, gid="selection")
-    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog, z)
     return {"codes": codes2, "baseline": shown}
 
 
-def _agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2):
+def _agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2, z=None):
     """Share of runs in an exact-NE regime (NaN = no pure NE, grey); disagreeing cells hatched."""
     ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
     share2, mask2 = share2[np.ix_(oy, ox)], mask2[np.ix_(oy, ox)]
@@ -308,22 +314,26 @@ def _agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2):
                          antialiased=False, linewidth=0, rasterized=True, gid="agreement")
     _hatch_cells(ax, xe, ye, mask2, DISAGREE_COLOUR, DISAGREE_HATCH)
     _outline_cells(ax, xe, ye, mask2, DISAGREE_COLOUR)
-    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog, z)
+    if np.all(share2 == 1.0):  # white everywhere: nothing to see, so say what that means
+        P.say_in_panel(ax, AGREE_EVERYWHERE)
     return mesh, {"baseline": shown, "disagree": bool(mask2.any()), "no_ne": bool(np.isnan(share2).any())}
 
 
-def _settled_panel(ax: Axes, meta: TableMeta, xs, ys, settled2):
+def _settled_panel(ax: Axes, meta: TableMeta, xs, ys, settled2, z=None):
     """Share of runs settled on a pure NE (used when the table has no exact NE columns)."""
     ox, oy, (xe, xlog), (ye, ylog) = _sorted_edges(xs, ys)
     mesh = ax.pcolormesh(xe, ye, settled2[np.ix_(oy, ox)], cmap=AGREEMENT_CMAP, vmin=0.0, vmax=1.0,
                          shading="flat", antialiased=False, linewidth=0, rasterized=True, gid="settled")
-    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog)
+    shown = _setup_2d(ax, meta, xe, xlog, ye, ylog, z)
+    if np.all(settled2 == 1.0):  # white everywhere: say what that means
+        P.say_in_panel(ax, SETTLED_EVERYWHERE)
     return mesh, {"baseline": shown, "disagree": False, "no_ne": False}
 
 
 @P._styled
 def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title: str | None = None,
-                  key: bool = True) -> Figure:
+                  key: bool = True, baseline_label: str = P.BASELINE_LABEL) -> Figure:
     """Agent-based selection map of a 2-axis sweep.
 
     Colour = the regime most runs end in (``abm_modal_regime``, regime palette of
@@ -342,6 +352,8 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
     key : bool
         Draw the colour key (one row per regime shown, share of runs 1/n .. 1) and the
         baseline legend: below the map in a new figure, to the right of a given ``ax``.
+    baseline_label : str
+        The baseline's legend entry (:func:`sim.plot.baseline_text`).
 
     Returns
     -------
@@ -378,10 +390,11 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
             kax.yaxis.tick_right()
         frequency_key(kax, meta, info["codes"])
         kax.set_xlabel(KEY_LABEL.replace("in the ", "in the\n"))
+        star = P._baseline_handle(wrap_text(baseline_label, P.COLUMN_WIDTH - 0.6, "legend.fontsize"))
         if info["baseline"] and lax is not None:
-            _legend(lax, [P._baseline_handle()], loc="upper center", borderaxespad=0.0)
+            _legend(lax, [star], loc="upper center", borderaxespad=0.0)
         elif info["baseline"]:
-            _legend(ax, [P._baseline_handle()], loc="lower left", bbox_to_anchor=(1.03, 0.0), borderaxespad=0.0)
+            _legend(ax, [star], loc="lower left", bbox_to_anchor=(1.03, 0.0), borderaxespad=0.0)
     return fig if lax is not None else ax.figure  # the new figure, not the subfigure that holds the map
 
 
@@ -415,7 +428,8 @@ def _legend_height(labels: Sequence[str], ncols: int = 1) -> float:
 
 
 @P._styled
-def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None) -> Figure:
+def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
+                      baseline_label: str = P.BASELINE_LABEL) -> Figure:
     """Exact pure Nash equilibria beside the agent-based selection, and where they differ.
 
     Parameters
@@ -424,6 +438,8 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
         An equilibria table with the ``nash`` and ``abm`` columns (1, 2 or 3 axes).
     note : str, optional
         How the agent-based runs were made (rule, runs per point, shocks): the suptitle.
+    baseline_label : str
+        The baseline's legend entry (:func:`sim.plot.baseline_text`).
 
     Returns
     -------
@@ -436,13 +452,14 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
         the colour key under (b), the colour bar and the orange hatching under (c)).
         3 axes: one such row per value of the 3rd axis (at most 3). 1 axis: see
         :func:`comparison_strip`. Without ``nash`` columns, (a) is left out and (c) shows
-        the share of runs settled on a pure NE.
+        the share of runs settled on a pure NE. A panel (c) that is white everywhere
+        (agreement, or settling, everywhere) says so in words.
     """
     n = len(P._check_rows(table, meta))
     if not has_abm(table):
         raise ResultsError(f"results table has no column '{MODAL}'; not an agent-based run")
     if n == 1:
-        return comparison_strip(table, meta, note)
+        return comparison_strip(table, meta, note, baseline_label)
     exact = "nash_regimes" in table.column_names
     shape = P.grid_shape(meta)
     xs, ys = P.axis_values(table, meta)[:2]
@@ -466,16 +483,18 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
     # the bottom row, one column under each panel: regime legend under (a), colour key under (b),
     # colour bar and the hatching / grey / baseline entries under (c); as high as its tallest column
     (xe, _), (ye, _) = P._edges(np.sort(xs)), P._edges(np.sort(ys))
-    bx, by = P._baseline_xy(meta)
-    shown = P._inside(bx, xe) and P._inside(by, ye)
+    zs = P.axis_values(table, meta)[2] if n == 3 else None
+    stars = [P._baseline_xy(meta, None if k is None else zs[k]) for k in picks]  # a star where the baseline is
+    shown = any(P._inside(bx, xe) and P._inside(by, ye) for bx, by in stars)
     handles_a, extra = [], []
     if exact:
-        handles_a = P.legend_handles(meta, sel(ne_codes), bool(sel(several).any()), shown)
+        handles_a = P.legend_handles(meta, sel(ne_codes), bool(sel(several).any()), shown,
+                                     baseline_label=baseline_label)
         extra.append(_disagree_handle(bool(sel(mask).any())))
         if np.isnan(sel(share)).any():
             extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=P.NO_NE_LABEL))
     elif shown:
-        extra.append(P._baseline_handle())
+        extra.append(P._baseline_handle(baseline_label))
     for h in (*handles_a, *extra):
         h.set_label(wrap_text(h.get_label(), text_w - 0.35, "legend.fontsize"))
     labels_a = [h.get_label() for h in handles_a]
@@ -500,6 +519,7 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
     mesh_c = None
     for row, k in enumerate(picks):
         sl = (slice(None), slice(None)) if k is None else (slice(None), slice(None), k)
+        z = None if k is None else zs[k]
         axs = list(subfigs[row].subplots(1, ncols))
         for ax in axs:
             if first is None:
@@ -511,22 +531,21 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
         if exact:
             ax = axs[0]
             if k is None:
-                P.nash_diagram(table, meta, ax=ax, legend=False)
+                P.nash_diagram(table, meta, ax=ax, legend=False, baseline_label=baseline_label)
             else:
-                P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta))
+                P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta, z))
             ax.set_title(titles[0] if row == 0 else "", parse_math=False)
             col = 1
-        _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T)
+        _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T, z)
         axs[col].set_title(titles[col] if row == 0 else "", parse_math=False)
         if exact:
-            mesh_c, _ = _agreement_panel(axs[col + 1], meta, xs, ys, share[sl].T, mask[sl].T)
+            mesh_c, _ = _agreement_panel(axs[col + 1], meta, xs, ys, share[sl].T, mask[sl].T, z)
         else:
-            mesh_c, _ = _settled_panel(axs[col + 1], meta, xs, ys, settled[sl].T)
+            mesh_c, _ = _settled_panel(axs[col + 1], meta, xs, ys, settled[sl].T, z)
         axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
         if k is not None:
             za = meta.axes[2]
-            zs = P.axis_values(table, meta)[2]
-            subfigs[row].suptitle(f"{za['param']} = {zs[k]:.3g} {za.get('unit') or ''}".rstrip(), parse_math=False)
+            subfigs[row].suptitle(P.facet_title(za, zs[k], meta.scenario, PAGE_WIDTH - 0.2), parse_math=False)
         last = row == len(picks) - 1
         for c, ax in enumerate(axs):
             if not last:
@@ -560,7 +579,8 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None)
 
 
 @P._styled
-def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) -> Figure:
+def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
+                     baseline_label: str = P.BASELINE_LABEL) -> Figure:
     """1-axis comparison: exact pure-NE band, agent-based modal band, agreement lines.
 
     Returns
@@ -603,7 +623,8 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
         handles_line.append(Patch(facecolor=DISAGREE_COLOUR, alpha=0.3, edgecolor="none",
                                   label=DISAGREE_LABEL + ("" if mask.any() else " (nowhere)")))
     ncols_line = legend_ncols([h.get_label() for h in handles_line], PAGE_WIDTH - 0.6)
-    handles = P.legend_handles(meta, ne_codes, several_any, shown, Line2D([], [], label=P.BASELINE_LABEL, **base_line))
+    star = Line2D([], [], label=wrap_text(baseline_label, PAGE_WIDTH / 2 - 0.6, "legend.fontsize"), **base_line)
+    handles = P.legend_handles(meta, ne_codes, several_any, shown, star)
     half = PAGE_WIDTH / 2 - 0.15
     ncols_leg = legend_ncols([h.get_label() for h in handles], half, max_cols=2)
     present = np.unique(codes)
@@ -625,7 +646,7 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
         P._hatch(ax_band, xe, top, several[None, :])
     ax_band.pcolormesh(xe, bottom_band, selection_colours(codes, freq, meta)[None, :, :], shading="flat",
                        antialiased=False, linewidth=0, rasterized=True, gid="selection")
-    P._setup_axis(ax_band, "x", meta.axes[0], xe, xlog)
+    P._setup_axis(ax_band, "x", meta.axes[0], xe, xlog, meta.scenario)
     ax_band.set_ylim(0, 2)
     ax_band.set_yticks([1.55, 1.0, 0.45], ["Exact\n(pure NE)" if exact else "", "differ" if exact else "",
                                            "Agent-based\n(modal)"])
@@ -652,7 +673,7 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None) 
             ax.axvline(float(bx), zorder=5, **base_line)
     ax_line.set_ylim(-0.03, 1.03)
     ax_line.set_ylabel("share of runs")
-    P._setup_axis(ax_line, "x", meta.axes[0], xe, xlog)
+    P._setup_axis(ax_line, "x", meta.axes[0], xe, xlog, meta.scenario)
     for side in ("top", "right"):
         ax_line.spines[side].set_visible(False)
     _legend(ax_line, handles_line, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols_line,
@@ -714,14 +735,21 @@ def _format_value(v) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
 
-def shock_text(shock: Mapping) -> str:
-    """``"step 100: iraq.nationalism = 12"``."""
-    sets = ", ".join(f"{k} = {_format_value(v)}" for k, v in sorted(dict(shock.get("set", {})).items()))
+def shock_text(shock: Mapping, scenario=None) -> str:
+    """``"step 100: Iraqi nationalist cost of hosting US troops = 12 $bn/yr"``: each
+    parameter by its label and unit in ``scenario`` (a Scenario or its name; by its
+    dotted name where unknown: ``"step 100: iraq.nationalism = 12"``)."""
+    infos = P._infos(scenario)
+    sets = ", ".join(f"{infos[k].label} = {quantity(float(v), infos[k].unit)}"
+                     if k in infos and isinstance(v, (int, float)) else f"{k} = {_format_value(v)}"
+                     for k, v in sorted(dict(shock.get("set", {})).items()))
     return f"step {shock['step']}: {sets}"
 
 
-def _rule_name(rule: str) -> str:
-    return str(rule).replace("_", " ")
+def _rule_name(rule: str, lam=None) -> str:
+    """``"best response"``; ``"logit (λ = 5 per $bn/yr)"`` when the rule's rationality is given."""
+    name = str(rule).replace("_", " ")
+    return f"{name} (λ = {lam:g} per $bn/yr)" if isinstance(lam, (int, float)) and str(rule) == "logit" else name
 
 
 _TRAJ_AXES_H = 1.5  #: height (in) of a trajectory panel's axes
@@ -735,7 +763,8 @@ def _xlabel_depth() -> float:
 
 
 @P._styled
-def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = None) -> Figure:
+def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = None, scenario=None,
+                      baseline_label: str = P.BASELINE_LABEL, lam: float | None = None) -> Figure:
     """Adaptive play over time at the recorded point: one panel per actor, then share at NE.
 
     Parameters
@@ -744,6 +773,13 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         ``trajectory.parquet``: step, actor, action, share (of runs playing the action).
     stats_table : pyarrow.Table, optional
         ``trajectory_stats.parquet``: step, share_at_nash (last panel; left out if None).
+    scenario : Scenario or str, optional
+        The run's scenario (or its name): legends name actions in its words
+        (:func:`sim.plot.action_name`) and shocks by parameter labels; codes without it.
+    baseline_label : str
+        Where the runs were recorded, for the title (:func:`sim.plot.baseline_text`).
+    lam : float, optional
+        The logit rule's rationality λ, shown with the rule's name.
 
     Returns
     -------
@@ -768,10 +804,12 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
     nrows = math.ceil((n_panels + 1) / ncols)  # one extra cell for the explanation
     cell_w = PAGE_WIDTH / ncols
     # each actor's legend below its panel, in as many columns as the panel's width holds
-    leg_cols = [legend_ncols(list(acts), cell_w - 0.35, handlelength=1.4) for acts in series.values()]
+    words = {actor: {a: P.action_name(scenario, actor, a) for a in acts} for actor, acts in series.items()}
+    leg_cols = [legend_ncols(list(words[actor].values()), cell_w - 0.35, handlelength=1.4) for actor in series]
     leg_rows = [math.ceil(len(acts) / c) for acts, c in zip(series.values(), leg_cols)]
     row_legend = [max(leg_rows[r * ncols:(r + 1) * ncols], default=0) for r in range(nrows)]
-    title = wrap_text(f"Adaptive play at the baseline point: {_rule_name(meta.get('rule', '?'))}, "
+    where = "baseline point" if baseline_label == P.BASELINE_LABEL else baseline_label
+    title = wrap_text(f"Adaptive play at the {where}: {_rule_name(meta.get('rule', '?'), lam)}, "
                       f"{meta.get('replicates')} runs x {steps_max} steps", PAGE_WIDTH - 0.2, "figure.titlesize")
     height = 0.15 + 0.2 * (title.count("\n") + 1) + sum(_TRAJ_AXES_H + 0.8 + (_LINE_H * k + 0.1 if k else 0.0)
                                                          for k in row_legend)
@@ -785,7 +823,7 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         pos = players.index(actor) if actor in players else None
         colours = {a: ACTION_COLOURS[k % len(ACTION_COLOURS)] for k, a in enumerate(acts)}
         for a, (s, v) in acts.items():
-            ax.plot(s, v, color=colours[a], linewidth=1.5, label=a)
+            ax.plot(s, v, color=colours[a], linewidth=1.5, label=words[actor][a])
         ne_actions = list(dict.fromkeys(prof[pos] for prof in ne
                                         if pos is not None and pos < len(prof) and prof[pos] in colours))
         for k, a in enumerate(ne_actions):  # dashed guide at share 1 over the game the NE belongs to
@@ -815,8 +853,9 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         leg = _legend(ax, list(ax.get_lines())[: len(acts)], loc="upper center", bbox_to_anchor=(0.5, 0.0),
                       bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-_xlabel_depth(), units="points"),
                       borderaxespad=0.0, handlelength=1.4, ncols=leg_cols[p], columnspacing=1.2)
+        bold = {words[actor][a] for a in ne_actions}
         for t in leg.get_texts():
-            if t.get_text() in ne_actions:
+            if t.get_text() in bold:
                 t.set_fontweight("bold")
     p = len(series)
     if stats_table is not None:
@@ -850,7 +889,7 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
     if not ne:
         explain = [Patch(facecolor="none", edgecolor="none", label="no pure Nash equilibrium at this point")]
     for sh in shocks:
-        explain.append(Line2D([], [], label=f"shock at {shock_text(sh)}", **shock_kw))
+        explain.append(Line2D([], [], label=f"shock at {shock_text(sh, scenario)}", **shock_kw))
     for h in explain:
         h.set_label(wrap_text(h.get_label(), cell_w - 0.45, "legend.fontsize"))
     _legend(flat[p], explain, loc="upper left", borderaxespad=0.0)  # the grid always has a free cell
@@ -871,14 +910,16 @@ def run_note(run_dir: Path) -> str | None:
 
         cfg = yaml.safe_load(path.read_text())
         abm = cfg.get("abm") or {}
-        rule = (cfg.get("dynamics") or {}).get("rule")
-        parts = [f"Adaptive play: {_rule_name(rule)}" if rule else "Adaptive play"]
+        dynamics = cfg.get("dynamics") or {}
+        rule = dynamics.get("rule")
+        parts = [f"Adaptive play: {_rule_name(rule, dynamics.get('lam'))}" if rule else "Adaptive play"]
         if abm.get("replicates") and abm.get("steps"):
             parts.append(f"{abm['replicates']} runs x {abm['steps']} steps per point")
         note = ", ".join(parts)
         shocks = abm.get("shocks") or []
         if shocks:
-            note += "; shock at " + "; ".join(shock_text(s) for s in shocks) + " (exact NE: before the shock)"
+            sc = P.run_scenario(run_dir)
+            note += "; shock at " + "; ".join(shock_text(s, sc) for s in shocks) + " (exact NE: before the shock)"
         return note
     except Exception:  # a note is optional; a bad config never stops a redraw
         return None
@@ -891,7 +932,7 @@ def _read_parquet(path: Path) -> pa.Table:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
 
 
-def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf"),
+def draw_abm(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
              loaded: tuple[pa.Table, TableMeta] | None = None) -> list[Path]:
     """Redraw a run's agent-based figures from its saved files.
 
@@ -920,22 +961,26 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = ("png", "pdf"),
         If a format is not supported.
     """
     run_dir = Path(run_dir)
-    bad = [f for f in formats if f not in P.FORMATS]
+    bad = [f for f in formats if f not in rundir.FIGURE_FORMATS]
     if bad:
-        raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(P.FORMATS)}")
+        raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(rundir.FIGURE_FORMATS)}")
     formats = tuple(dict.fromkeys(formats))
     builders: list[tuple[str, Callable[[], Figure]]] = []
-    table_path = run_dir / P.TABLE_NAME
+    table_path = run_dir / rundir.TABLE
+    scenario = P.run_scenario(run_dir)  # words for codes and labels for parameters
+    baseline = P.baseline_text(P.run_changes(run_dir))
     if loaded is not None or table_path.is_file():
         table, meta = loaded if loaded is not None else read_table(table_path)
         if has_abm(table):
             note = run_note(run_dir)
-            builders.append((SELECTION_NAME, lambda: comparison_figure(table, meta, note)))
+            builders.append((SELECTION_NAME, lambda: comparison_figure(table, meta, note, baseline)))
+        scenario = scenario or meta.scenario
     if (run_dir / SHARES_FILE).is_file():
         stats_path = run_dir / STATS_FILE
         shares = _read_parquet(run_dir / SHARES_FILE)
         stats = _read_parquet(stats_path) if stats_path.is_file() else None
-        builders.append((TRAJECTORY_NAME, lambda: trajectory_figure(shares, stats)))
+        lam = (P._run_config(run_dir).get("dynamics") or {}).get("lam")
+        builders.append((TRAJECTORY_NAME, lambda: trajectory_figure(shares, stats, scenario, baseline, lam)))
     figures = [build() for _, build in builders]  # every figure builds before any file is written
     paths = []
     for (name, build), fig in zip(builders, figures):

@@ -42,10 +42,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +54,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from sim import rundir
 from sim.bayes import solve_bayes
 from sim.manifest import build_manifest, sha256_file, write_json
 from sim.params import ConfigError, batch, iter_params
@@ -79,8 +77,8 @@ DEFAULT_RESAMPLES = 100
 DEFAULT_CHUNK = 8192
 CONF_LEVEL = 0.95
 META_KEY = b"sim.sensitivity"
-TABLE_NAME = "sensitivity.parquet"
-FIGURE_NAME = "sensitivity"
+TABLE_NAME = rundir.SENSITIVITY_TABLE
+FIGURE_NAME = rundir.SENSITIVITY_FIGURE
 PROG = "sim.sensitivity"
 
 #: Columns of the tidy table, in order (Sobol fills S1..ST_conf, Morris mu..sigma; the
@@ -517,7 +515,7 @@ def analyse(sc: Scenario, opts: SensitivityOptions, base=None,
     return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True).encode()}), seconds
 
 
-def write_outputs(table: pa.Table, out_dir: Path, formats: Sequence[str] = ("png", "pdf"),
+def write_outputs(table: pa.Table, out_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
                   top: int = 10) -> list[Path]:
     """Write ``out_dir/sensitivity.parquet`` (same table ⇒ same bytes) and the figure
     (:func:`figure` with ``top`` parameters a panel) in ``formats``; returns the figures."""
@@ -568,8 +566,10 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
     table : pyarrow.Table
         From :func:`sobol` or :func:`morris`.
     top_k : int
-        Parameters shown per panel: the ``top_k`` largest by ST (Sobol) or mu* (Morris),
-        largest on top, labelled ``"name [unit]"``.
+        Parameters shown per panel: the ``top_k`` largest by ST (Sobol) or μ* (Morris),
+        largest on top, labelled ``"<label> (<unit>)"`` from the metadata of the
+        scenario the table names (:func:`sim.plot.param_label`; the dotted name where
+        it is unknown).
     max_panels : int
         At most this many panels (the regimes with the largest shares, in regime order).
 
@@ -577,7 +577,8 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
     -------
     Figure
         Sobol: horizontal bars of S1 and ST with confidence-interval error bars; Morris:
-        bars of mu* (with its interval) and sigma. Shared x axis; one legend below.
+        bars of μ* (with its interval) and σ. Shared x axis; one legend below. Panels are
+        lettered when there are several; with no regime to analyse, the figure says so.
     """
     import matplotlib
 
@@ -597,15 +598,17 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from sim.plot import COLUMN_WIDTH, PAGE_WIDTH
+    from sim.params import with_unit
+    from sim.plot import COLUMN_WIDTH, PAGE_WIDTH, panel_title, param_label, say_in_panel
     from sim.textfit import legend_ncols, text_width, wrap_text
 
     df = table.to_pandas()
     if "param2" in df:
         df = df[df["param2"].isna()]
     method = df["method"].iloc[0]
+    scenario = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}")).get("scenario")
     fields = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total order ST")) if method == "sobol" \
-        else (("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)"), ("sigma", None, "sigma (spread)"))
+        else (("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)"), ("sigma", None, "σ (spread)"))
     key = fields[1][0] if method == "sobol" else fields[0][0]
     ok = df[df["status"] == "ok"]
     regimes = list(dict.fromkeys(ok["regime"]))
@@ -628,10 +631,15 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
     if skipped:
         title += "; constant in the sample, not analysed: " + ", ".join(skipped)
     title = wrap_text(title, width - 0.2, "figure.titlesize")
-    height = (nrows * (0.19 * k + 0.85) + 0.25 * (title.count("\n") + 1)
-              + 0.2 * math.ceil(len(handles) / leg_cols) + 0.3)
-    labels = {r: [_tex_safe(f"{prm} [{u or '1'}]") for prm, u in zip(sub["param"], sub["unit"])]
+    # parameters by label and unit in at most two lines: at most 1.8 in of a panel (the bars keep the rest)
+    label_room = min(1.8, 0.55 * width / ncols)
+    labels = {r: [_tex_safe(wrap_text(with_unit(param_label(scenario, prm), u), label_room, "ytick.labelsize"))
+                  for prm, u in zip(sub["param"], sub["unit"])]
               for r, sub in ((r, _top(ok, r, key, k)) for r in regimes)}
+    lines = max((lab.count("\n") + 1 for labs in labels.values() for lab in labs), default=1)
+    row_h = 0.19 + 0.05 * (lines - 1)  # a bar pair per parameter, as high as its label (set solid below)
+    height = (nrows * (row_h * k + 0.85) + 0.25 * (title.count("\n") + 1)
+              + 0.2 * math.ceil(len(handles) / leg_cols) + 0.3)
     # an x label no wider than the bars' axes (the layout does not make room for a wider one)
     label_w = max((text_width(lab, "ytick.labelsize") for labs in labels.values() for lab in labs), default=0.0)
     xlabel = wrap_text("Sobol index (variance share)" if method == "sobol" else "elementary effect (per range)",
@@ -655,32 +663,37 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
                     error_kw=dict(ecolor="black", elinewidth=0.8, capsize=1.8))
             lo_all = min(lo_all, float(np.nanmin(vals - (err if err is not None else 0))))
             hi_all = max(hi_all, float(np.nanmax(vals + (err if err is not None else 0))))
-        ax.set_yticks(y, labels[r])
+        ax.set_yticks(y, labels[r], linespacing=1.0)
         ax.set_ylim(len(sub) - 0.5, -0.5)
         ax.axvline(0, color="black", linewidth=0.6, zorder=3)
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.6, zorder=0)
         # right-aligned: a title wider than the bars runs over its own labels, not the next panel
-        ax.set_title(_tex_safe(f"({chr(97 + p)}) {r} ({shares[r]:.0%})"), loc="right")
+        ax.set_title(_tex_safe(panel_title(p, len(regimes), f"{r} ({shares[r]:.0%})")), loc="right")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        if not np.any(np.nan_to_num(sub[[c for c, _, _ in fields]].to_numpy(float))):  # no bar to see
+            say_in_panel(ax, "every index is 0 in this sample")
     for p in range(max(0, len(regimes) - ncols), len(regimes)):  # the lowest panel of each column
         ax = axs.flat[p]
         ax.set_xlabel(xlabel)
         ax.tick_params(labelbottom=True)
     span = hi_all - lo_all or 1.0
     axs.flat[0].set_xlim(lo_all - 0.03 * span, hi_all + 0.05 * span)
+    if not regimes:  # nothing to draw: say so where the panels would be
+        fig.text(0.5, 0.5, wrap_text("No regime's indicator varies in the sample: no indices to show", width - 0.4),
+                 ha="center", va="center", gid="panel_note")
     fig.suptitle(_tex_safe(title))
     fig.legend(handles=handles, loc="outside lower center", ncols=leg_cols, frameon=False)
     return fig
 
 
-def save_figure(fig: Figure, out_dir: Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+def save_figure(fig: Figure, out_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS) -> list[Path]:
     """Save ``fig`` as ``out_dir/sensitivity.<fmt>``, atomically and without timestamps."""
     from sim.plot import _save_atomic
 
     paths = []
     for fmt in dict.fromkeys(formats):
-        path = Path(out_dir) / f"{FIGURE_NAME}.{fmt}"
+        path = Path(out_dir) / rundir.figure_name(FIGURE_NAME, fmt)
         _save_atomic(fig, path, fmt)
         paths.append(path)
     return paths
@@ -767,15 +780,12 @@ def run(args: argparse.Namespace) -> tuple[Path, pa.Table, float]:
     config = _config(args, prob["names"], opts.size)
     out = args.out or Path("results") / "sensitivity" / f"{args.method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    rundir.make_dirs(out.parent)
     started = _now()
     table, seconds = analyse(sc, opts, chunk_size=args.chunk_size)
     meta = json.loads(table.schema.metadata[META_KEY])
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+    rundir.remove_stale_partials(out.parent, out.name)
+    with rundir.assembling(out.parent, out.name) as tmp:
         write_outputs(table, tmp, top=args.top)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         manifest = build_manifest(
@@ -784,11 +794,8 @@ def run(args: argparse.Namespace) -> tuple[Path, pa.Table, float]:
             seed=args.seed, started=started, finished=_now(), files=files, n_points=int(meta["n_evaluations"]))
         manifest["packages"]["SALib"] = _salib_version()
         manifest["seconds"] = round(seconds, 1)
-        write_json(tmp / "manifest.json", manifest)
-        os.rename(tmp, out)  # fails unless out is absent or an empty directory
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_json(tmp / rundir.MANIFEST, manifest)
+        rundir.publish(tmp, out)  # refused unless out is absent or an empty directory
     return out, table, seconds
 
 

@@ -28,7 +28,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.rundir import atomic_path
-from sim.rundir import WriteError, as_write_error, temporary_path  # noqa: F401  (for sim.plot, until it imports sim.rundir)
 
 META_KEY = b"sim"
 ROW_GROUP = 1 << 16
