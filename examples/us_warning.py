@@ -35,13 +35,16 @@ US = iraq2020.US
 class WarnParams:
     credibility: float = param(
         0.2, unit="$bn/yr", low=0.0, high=5.0,
+        label="Value to the US of warning a hedging Iraq",
         source="assumption; BRIEF §3: a warning as the US response to 'deepen'",
         doc="value to the US of warning an Iraq that deepened ties or bought")
     cost: float = param(
         0.1, unit="$bn/yr", low=0.0, high=5.0, source="assumption",
+        label="Cost to the US of a public warning",
         doc="cost to the US of a public warning")
     sting: float = param(
         0.3, unit="$bn/yr", low=0.0, high=5.0, source="assumption",
+        label="Cost to Iraq of a public US warning",
         doc="cost to Iraq of being publicly warned after deepening ties or buying")
 
 

@@ -1,14 +1,14 @@
 """Figure captions generated from a run's config: what is plotted, over what, with what.
 
 :func:`caption` returns the text written beside each figure as
-``<figure>.caption.txt`` (e.g. ``phase_diagram.caption.txt``).
+``<figure>.caption.txt`` (e.g. ``phase_diagram.caption.txt``; :func:`sim.rundir.caption_name`).
 """
 
 from __future__ import annotations
 
-
+from sim import rundir
 from sim.config import RunConfig
-from sim.params import get_value, iter_params, param_info
+from sim.params import get_value, iter_params, param_info, quantity, unitless
 
 CONCEPTS = {
     "spe": "the subgame-perfect equilibrium of the sequential game",
@@ -17,12 +17,12 @@ CONCEPTS = {
     "qre": "the logit quantal response equilibrium of the sequential game",
     "abm": "adaptive play of the simultaneous game by Mesa agents",
 }
-FIGURES = {
-    "phase_diagram": "Equilibrium regimes",
-    "abm_selection": "Regimes selected by adaptive agents beside the exact pure Nash equilibria",
-    "trajectories": "Action shares over time in adaptive play at the baseline point",
-    "qre_path": "Regime probabilities of the logit QRE at the baseline point against rationality λ",
-    "sensitivity": "Which parameters decide the regime",
+FIGURES = {  # by figure stem
+    rundir.PHASE_DIAGRAM: "Equilibrium regimes",
+    rundir.ABM_SELECTION: "Regimes selected by adaptive agents beside the exact pure Nash equilibria",
+    rundir.TRAJECTORIES: "Action shares over time in adaptive play",
+    rundir.QRE_FIGURE: "Regime probabilities of the logit QRE against rationality λ",
+    rundir.SENSITIVITY_FIGURE: "Which parameters decide the regime",
 }
 #: The outcome analysed by a sensitivity run, per ``sensitivity.concept``.
 OUTCOMES = {
@@ -31,16 +31,46 @@ OUTCOMES = {
 }
 
 
-def changed_parameters(cfg: RunConfig) -> list[str]:
-    """``name = value unit`` for every parameter that differs from the dataclass default."""
+def _changes(cfg: RunConfig, swept: bool) -> list[str]:
     default = cfg.scenario.params_cls()
-    swept = {a.param for a in cfg.axes}
+    axes = {a.param for a in cfg.axes}
     out = []
     for info in iter_params(cfg.scenario.params_cls):
         value = get_value(cfg.game, info.name)
-        if info.name not in swept and value != get_value(default, info.name):
-            out.append(f"{info.name} = {value:g} {info.unit}")
+        if (swept or info.name not in axes) and value != get_value(default, info.name):
+            out.append(f"{info.name} = {quantity(value, info.unit)}")
     return out
+
+
+def changed_parameters(cfg: RunConfig) -> list[str]:
+    """``name = value unit`` for every parameter not swept that differs from the dataclass
+    default (a pure number without a unit: ``us.committed_prior = 0.7``)."""
+    return _changes(cfg, swept=False)
+
+
+def _range(values, unit: str) -> str:
+    """``"0–20 $bn/yr"``; ``"0–0.5"`` for a pure number."""
+    span = f"{min(values):g}–{max(values):g}"
+    return span if unitless(unit) else f"{span} {unit}"
+
+
+def _others(changed: list[str]) -> str:
+    return ("Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
+            + (f" except {', '.join(changed)}." if changed else "."))
+
+
+def _point(cfg: RunConfig) -> str:
+    """``"the calibrated baseline (x = 2 $bn/yr, y = 1 $bn/yr)"``, or ``"this run's baseline
+    (...)"`` when the run sets any parameter away from the calibrated value."""
+    units = {a.param: param_info(cfg.scenario.params_cls, a.param).unit for a in cfg.axes}
+    values = ", ".join(f"{a.param} = {quantity(get_value(cfg.game, a.param), units[a.param])}" for a in cfg.axes)
+    which = "this run's baseline" if _changes(cfg, swept=True) else "the calibrated baseline"
+    return f"{which} ({values})" if values else which
+
+
+def _rule(cfg: RunConfig) -> str:
+    r = cfg.abm
+    return f"{r.rule} (λ = {r.rule_options.lam:g} per $bn/yr)" if r.rule == "logit" else r.rule
 
 
 def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
@@ -50,50 +80,68 @@ def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: s
     changed = [c for c in changed_parameters(cfg) if c.split(" = ")[0] not in names]
     what = (f"Sobol indices: first order S1 and total order ST, with 95 % bootstrap intervals ({s.resamples} "
             "resamples)" if s.method == "sobol" else
-            f"Morris screening: mu* (with its 95 % bootstrap interval, {s.resamples} resamples) and sigma, "
+            f"Morris screening: μ* (with its 95 % bootstrap interval, {s.resamples} resamples) and σ, "
             f"{s.levels} levels")
+    games = f"{s.evaluations(len(names))} games, seed {s.seed}"
     design = (f"N = {s.size} (scrambled Sobol' design" + (", with pairwise indices" if s.second_order else "")
-              if s.method == "sobol" else f"{s.size} trajectories (")
+              + f", {games})" if s.method == "sobol" else f"{s.size} trajectories ({games})")
     parts = [
         f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
         f"{what}, of {OUTCOMES[s.concept]}; one panel per regime reached (in parentheses: its share of the "
-        f"sample), the {s.top} parameters with the largest {'ST' if s.method == 'sobol' else 'mu*'}.",
-        f"{len(names)} parameters drawn uniformly over their documented ranges (docs/parameters.md); "
-        f"{design}, {s.evaluations(len(names))} games, seed {s.seed}).",
+        f"sample), the {s.top} parameters with the largest {'ST' if s.method == 'sobol' else 'μ*'}.",
+        f"{len(names)} parameters drawn uniformly over their documented ranges (docs/parameters.md); {design}.",
     ]
     if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
-        parts.append("Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
-                     + (f" except {', '.join(changed)}." if changed else "."))
+        parts.append(_others(changed))
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
     return " ".join(parts) + "\n"
 
 
 def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
-    """A one-paragraph caption for ``figure`` (a file stem) of the run."""
+    """A one-paragraph caption for ``figure`` (a file stem) of the run.
+
+    Axes are named by label, dotted name, range and unit (a pure number shows no unit);
+    the star (or dashed line in a one-axis strip) is the run's own baseline point, called
+    the calibrated baseline only where the run changed no parameter.
+    """
     if cfg.sensitivity is not None:
         return sensitivity_caption(cfg, figure, run_id, config_hash)
-    axes = []
-    for a in cfg.axes:
-        info = param_info(cfg.scenario.params_cls, a.param)
-        axes.append(f"{a.param} ({info.doc}; {min(a.values):g}–{max(a.values):g} {info.unit}, "
-                    f"{len(a.values)} values)")
-    concepts = "; ".join(CONCEPTS[s] for s in cfg.solvers)
     changed = changed_parameters(cfg)
-    baseline = ", ".join(f"{a.param} = {get_value(cfg.game, a.param):g}" for a in cfg.axes)
-    parts = [
-        f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
-        f"Axes: {' × '.join(axes)}.",
-        f"Solution concepts: {concepts}.",
-        "Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
-        + (f" except {', '.join(changed)}." if changed else "."),
-        f"Star or dashed line: the baseline point ({baseline}).",
-    ]
-    if "abm" in cfg.solvers:
+    parts = [f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}."]
+    if figure == rundir.QRE_FIGURE:
+        parts += [
+            f"At {_point(cfg)}: the probability of each regime in the logit QRE of the sequential game against "
+            "the rationality λ (0 = uniform play; large = subgame-perfect).",
+            _others(changed),
+            f"Dashed line: this run's λ = {cfg.qre.lam:g} per $bn/yr.",
+        ]
+    elif figure == rundir.TRAJECTORIES:
         r = cfg.abm
-        parts.append(f"Adaptive play: rule {r.rule}, {r.replicates} runs × {r.steps} steps per point, seed {r.seed}.")
-    if "qre" in cfg.solvers:
-        parts.append(f"QRE rationality λ = {cfg.qre.lam:g} per $bn/yr.")
+        parts += [
+            f"At {_point(cfg)}: the share of runs playing each action, step by step; markers: the actions of the "
+            "exact pure Nash equilibria of the simultaneous game there.",
+            _others(changed),
+            f"Adaptive play: rule {_rule(cfg)}, {cfg.trajectory_replicates} runs × {r.steps} steps, seed {r.seed}.",
+        ]
+    else:
+        axes = []
+        for a in cfg.axes:
+            info = param_info(cfg.scenario.params_cls, a.param)
+            axes.append(f"{info.label} ({a.param}; {_range(a.values, info.unit)}; {len(a.values)} values)")
+        shown = [s for s in cfg.solvers if s != "abm"] if figure == rundir.PHASE_DIAGRAM else \
+            [s for s in ("nash", "abm") if s in cfg.solvers] if figure == rundir.ABM_SELECTION else list(cfg.solvers)
+        parts += [
+            f"Axes: {' × '.join(axes)}.",
+            f"Solution concepts: {'; '.join(CONCEPTS[s] for s in shown if s in CONCEPTS)}.",
+            _others(changed),
+            f"{'Dashed line' if len(cfg.axes) == 1 else 'Star'}: {_point(cfg)}"
+            + (f", in a panel only if it is at that {cfg.axes[2].param}." if len(cfg.axes) == 3 else "."),
+        ]
+        if figure == rundir.ABM_SELECTION:
+            r = cfg.abm
+            parts.append(f"Adaptive play: rule {_rule(cfg)}, {r.replicates} runs × {r.steps} steps per point, "
+                         f"seed {r.seed}.")
+        if "qre" in shown:
+            parts.append(f"QRE rationality λ = {cfg.qre.lam:g} per $bn/yr.")
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per year.")
     return " ".join(parts) + "\n"
-
-

@@ -55,17 +55,45 @@ class ParamInfo:
     high: float
     source: str
     doc: str
+    label: str
+
+    @property
+    def axis_text(self) -> str:
+        """The label with its unit, as an axis shows it: :func:`with_unit`."""
+        return with_unit(self.label, self.unit)
 
 
-def param(default: float, *, unit: str, low: float, high: float, source: str, doc: str):
-    """Declare a numeric parameter field with its unit, valid range and source.
+def param(default: float, *, label: str, unit: str, low: float, high: float, source: str, doc: str):
+    """Declare a numeric parameter field with its label, unit, valid range and source.
 
-    ``source`` cites the article or a BRIEF §4 fact, or starts with ``"assumption"``.
+    ``label`` names the parameter in figures (sentence case, short enough for an axis:
+    "Iraqi nationalist cost of hosting US troops"); ``unit`` is ``"1"`` for a pure
+    number; ``source`` cites the article or a BRIEF §4 fact, or starts with
+    ``"assumption"``; ``doc`` says what the number means, with its symbol.
     """
     if not low <= default <= high:
         raise ValueError(f"default {default} outside [{low}, {high}]")
-    meta = {"unit": unit, "low": low, "high": high, "source": source, "doc": doc}
+    if not isinstance(label, str) or not label.strip():
+        raise ValueError("a parameter needs a non-empty label")
+    meta = {"unit": unit, "low": low, "high": high, "source": source, "doc": doc, "label": label}
     return field(default=default, metadata=meta)
+
+
+def unitless(unit: str | None) -> bool:
+    """Whether ``unit`` marks a pure number (``"1"``, or none given)."""
+    return not unit or unit.strip() == "1"
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    """``"text (unit)"``, e.g. ``"Iraqi nationalist cost of hosting US troops ($bn/yr)"``;
+    just ``text`` for a pure number (:func:`unitless`)."""
+    return text if unitless(unit) else f"{text} ({unit})"
+
+
+def quantity(value: float, unit: str | None) -> str:
+    """A value with its unit, ``"4 $bn/yr"``; ``"0.7"`` for a pure number (a share or a
+    probability shows as it is)."""
+    return f"{value:g}" if unitless(unit) else f"{value:g} {unit}"
 
 
 def group(cls):
@@ -80,7 +108,7 @@ def iter_params(obj_or_cls, prefix: str = "") -> Iterator[ParamInfo]:
         name = prefix + f.name
         if "unit" in f.metadata:
             m = f.metadata
-            yield ParamInfo(name, f.default, m["unit"], m["low"], m["high"], m["source"], m["doc"])
+            yield ParamInfo(name, f.default, m["unit"], m["low"], m["high"], m["source"], m["doc"], m["label"])
         else:
             sub = f.default_factory if isinstance(obj_or_cls, type) else getattr(obj_or_cls, f.name)
             yield from iter_params(sub, name + ".")

@@ -44,6 +44,18 @@ def test_batch_shapes_follow_parameter_points():
     assert normal_form(SC, p).shape == (7, 4, 3, 2, 6, 3)
 
 
+def test_every_action_has_words_for_figures():
+    """Figures show actions in words (sim.iraq2020.display), never codes such as keep+status_quo."""
+    assert set(SC.action_names) == set(SC.players)
+    for actor in SC.actors:
+        names = SC.action_names[actor.name]
+        assert set(names) == set(actor.actions), actor.name
+        words = list(names.values())
+        assert len(set(words)) == len(words), actor.name  # no two actions read alike
+        assert all(w.strip() and "+" not in w and "_" not in w for w in words), actor.name
+    assert SC.action_names["Iraq"]["keep+deepen"] == "keep troops, deepen ties"
+
+
 def test_iraq_can_buy_only_what_is_offered():
     hist = SC.sequential.tree.leaf_histories()
     assert not any(h[0] == "none" and h[2].endswith("+buy") for h in hist)

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from sim.iraq2020 import GameParams
-from sim.params import ConfigError, batch, from_mapping, get_value, iter_params, param_info, replace_values
+from sim.params import (ConfigError, batch, from_mapping, get_value, iter_params, param, param_info, quantity,
+                        replace_values, with_unit)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,35 @@ def test_every_parameter_is_documented():
     for i in infos:
         assert i.unit and i.source and i.doc, i.name
         assert i.low <= i.default <= i.high, i.name
+
+
+def test_every_shipped_parameter_has_a_short_sentence_case_label():
+    """Figures name parameters by these labels (docs/parameters.md lists them)."""
+    from examples.turkey.turkey2020 import TurkeyGameParams
+    from examples.us_warning import WarnGameParams
+
+    for cls in (GameParams, TurkeyGameParams, WarnGameParams):
+        infos = list(iter_params(cls))
+        for i in infos:
+            assert isinstance(i.label, str) and i.label.strip(), i.name
+            assert i.label[0].isupper() and not i.label.endswith("."), i.name  # sentence case, no full stop
+            assert len(i.label) <= 52 and "." not in i.label.replace("S-", ""), i.name  # an axis's worth, no dots
+        assert len({i.label for i in infos}) == len(infos), cls  # no two parameters look alike
+
+
+def test_a_parameter_needs_a_label():
+    with pytest.raises(TypeError, match="label"):
+        param(1.0, unit="1", low=0.0, high=2.0, source="assumption", doc="d")
+    with pytest.raises(ValueError, match="label"):
+        param(1.0, label=" ", unit="1", low=0.0, high=2.0, source="assumption", doc="d")
+
+
+def test_axis_text_and_quantities_show_no_unit_for_a_pure_number():
+    nationalism = param_info(GameParams, "iraq.nationalism")
+    assert nationalism.axis_text == "Iraqi nationalist cost of hosting US troops ($bn/yr)"
+    assert param_info(GameParams, "us.committed_prior").axis_text == "Probability that the US is committed"
+    assert with_unit("x", "1") == with_unit("x", "") == "x" and with_unit("x", "yr") == "x (yr)"
+    assert quantity(0.7, "1") == "0.7" and quantity(4.0, "$bn/yr") == "4 $bn/yr"
 
 
 def test_baseline_yaml_matches_the_dataclass_defaults_and_cites_sources():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pytest
 from matplotlib.collections import PatchCollection, QuadMesh
 from matplotlib.colors import to_rgba
+from figcheck import flat, label_problems, type3_fonts
 from matplotlib.text import Text
 
 from sim import plot
@@ -164,7 +166,20 @@ def test_phase_diagram_image_is_the_regime_grid(table2d):
     xs, ys = plot.axis_values(table, meta)
     np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
     np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
-    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]" and ax.get_ylabel() == "us.credibility [$bn/yr]"
+    # axes named by their parameters' labels (metadata) and units, not by dotted names
+    assert flat(ax.get_xlabel()) == "Iraqi nationalist cost of hosting US troops ($bn/yr)"
+    assert flat(ax.get_xlabel()) == f"{param_info(GameParams, X).label} ($bn/yr)"
+    assert flat(ax.get_ylabel()) == f"{param_info(GameParams, Y).label} ($bn/yr)"
+    assert label_problems(fig) == []
+
+
+def test_axis_label_is_label_and_unit_and_a_pure_number_shows_no_unit():
+    axis = {"param": "iraq.fed_share_at_risk", "unit": "1", "n": 3}
+    label = param_info(GameParams, "iraq.fed_share_at_risk").label
+    assert plot.axis_label(axis, S.name) == label  # no "[1]", no "(1)"
+    assert plot.axis_label({**axis, "unit": "$bn/yr"}, S.name) == f"{label} ($bn/yr)"
+    assert plot.axis_label({**axis, "label": "Own label"}, S.name) == "Own label"  # a table's own label wins
+    assert plot.axis_label(axis, "no_such_scenario") == "iraq.fed_share_at_risk"  # unknown: the dotted name
 
 
 def test_phase_diagram_legend_lists_exactly_the_regimes_present(table2d):
@@ -311,7 +326,8 @@ def test_one_axis_table_draws_a_strip(tmp_path):
     np.testing.assert_array_equal(np.asarray(bottom.get_array()).ravel(), nash)
     assert nash[0] == plot.NO_NE and nash[SEVERAL_ROWS[0]] == meta.regimes.index("hedging")
     assert [c for c in ax.collections if isinstance(c, PatchCollection)]  # hatching
-    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]"
+    assert flat(ax.get_xlabel()) == f"{param_info(GameParams, X).label} ($bn/yr)"
+    assert label_problems(fig) == []
     assert any(np.allclose(ln.get_xdata(), meta.baseline[X]) for ln in ax.get_lines())
     labels = legend_labels(fig.legends[0])
     assert labels[-3:] == [plot.NO_NE_LABEL, plot.SEVERAL_LABEL, "baseline"]
@@ -328,9 +344,13 @@ def test_three_axis_table_draws_facets(tmp_path):
     panels = [ax for ax in fig.get_axes() if ax.get_visible()]
     assert len(panels) == 6  # 3 values of the 3rd axis x 2 games
     _, _, zs = plot.axis_values(table, meta)
-    titles = [ax.get_title() for ax in panels]
+    titles = [flat(ax.get_title()) for ax in panels]
     for k in plot.facet_values(5, 3):
-        assert f"iraq.security_value = {zs[k]:.3g} $bn/yr" in titles
+        assert f"{param_info(GameParams, 'iraq.security_value').label} = {zs[k]:.3g} $bn/yr" in titles
+    assert label_problems(fig) == []
+    # the baseline (security value 3.7) is in no facet: no star marks a point that is not the baseline
+    assert 3.7 not in zs and not [ln for ax in panels for ln in ax.get_lines() if ln.get_marker() == "*"]
+    assert "baseline" not in legend_labels(fig.legends[0])
     codes = plot.regime_codes(table, meta, "spe_regime").reshape(8, 6, 5)
     np.testing.assert_array_equal(np.asarray(the_mesh(panels[0]).get_array()).reshape(6, 8), codes[:, :, 0].T)
     paths = plot.draw_run(run, formats=("png",))
@@ -399,3 +419,75 @@ def test_figures_read_only_the_columns_they_draw(run2d):
     assert {"spe_regime", "nash_regimes", "nash_count", *(a["param"] for a in meta.axes)} <= set(cols)
     assert not [c for c in cols if "payoff" in c or c in ("spe_iraq", "spe_us", "nash_count_hedging")]
     assert len(cols) < len(schema.names) / 2
+
+
+# ----------------------------------------------------------------------------- words, letters, fonts
+
+
+def test_pdf_embeds_truetype_fonts_not_type3(run2d):
+    (pdf,) = plot.draw_run(run2d, ("pdf",))
+    data = pdf.read_bytes()
+    assert not type3_fonts(data) and b"/FontFile2" in data  # Type 42: the TrueType program embedded
+    assert plot.STYLE["pdf.fonttype"] == 42 and plot.STYLE["ps.fonttype"] == 42
+
+
+def test_a_single_panel_carries_no_letter(table2d):
+    table, meta = table2d
+    spe_only = table.drop_columns([c for c in table.column_names if c.startswith("nash_")])
+    fig = plot.run_figure(spe_only, meta)
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    assert not ax.get_title().startswith("(")
+    assert label_problems(fig) == []
+    two = plot.run_figure(table, meta)
+    assert [a.get_title()[:4] for a in two.axes] == ["(a) ", "(b) "]
+    assert plot.panel_title(0, 1, "x") == "x" and plot.panel_title(1, 2, "x") == "(b) x"
+
+
+def test_the_star_is_this_runs_baseline(run2d, tmp_path):
+    """A run that sets a parameter away from the calibrated baseline says so in the legend."""
+    table, meta = read_table(run2d / "equilibria.parquet")
+    assert plot.run_changes(run2d) == ()  # no config: nothing known to differ
+    run = tmp_path / "run"
+    run.mkdir()
+    game = {"us": {"credibility": 4.0, "committed_prior": 0.7}, "iraq": {"nationalism": 2.0}}
+    (run / "config.yaml").write_text(f"scenario: iraq2020\ngame: {game}\n")
+    changes = plot.run_changes(run)
+    assert changes == ("us.credibility = 4 $bn/yr", "us.committed_prior = 0.7")  # a probability shows as it is
+    label = plot.baseline_text(changes)
+    assert label == "baseline of this run (us.credibility = 4 $bn/yr, us.committed_prior = 0.7)"
+    fig = plot.run_figure(table, meta, label)
+    assert flat(legend_labels(fig.legends[0])[-1]) == label
+    assert legend_labels(plot.run_figure(table, meta).legends[0])[-1] == "baseline"  # the calibrated one
+    assert plot.baseline_text(()) == plot.BASELINE_LABEL
+
+
+def test_action_names_come_from_the_scenario():
+    assert plot.action_name(S, "Iraq", "keep+status_quo") == "keep troops, status quo"
+    assert plot.action_name("iraq2020", "US", "severe") == "severe sanctions"
+    assert plot.action_name("iraq2020", "US", "warn") == "warn"  # no words given: the code
+    assert plot.action_name(None, "Iraq", "keep+deepen") == "keep+deepen"
+
+
+def test_captions_name_axes_by_label_and_say_whose_baseline_the_star_is():
+    """The captions written beside these figures (sim.captions): no unit "1", no empty
+    parentheses, the λ line not called the baseline."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from golden import coarse_config
+
+    from sim.captions import caption
+
+    bite = caption(coarse_config("nationalism_sanction_bite"), "phase_diagram", "r", "0" * 64)
+    assert "Share of Iraqi oil revenue at risk at the NY Fed (iraq.fed_share_at_risk; 0–0.5; 5 values)" in bite
+    assert "except us.credibility = 4 $bn/yr." in bite and "Star: this run's baseline (" in bite
+    concepts = coarse_config("concepts")
+    text = caption(concepts, "phase_diagram", "r", "0" * 64)
+    assert "us.committed_prior = 0.7." in text and " 1." not in text and " 1," not in text
+    qre = caption(concepts, "qre_path", "r", "0" * 64)
+    assert "Dashed line: this run's λ = 2 per $bn/yr." in qre and "Star" not in qre
+    default = caption(coarse_config("nationalism_credibility"), "phase_diagram", "r", "0" * 64)
+    assert "Star: the calibrated baseline (iraq.nationalism = 2 $bn/yr, us.credibility = 1 $bn/yr)." in default
+    sobol = coarse_config("sobol_regime")
+    morris = dataclasses.replace(sobol, sensitivity=dataclasses.replace(sobol.sensitivity, method="morris"))
+    text = caption(morris, "sensitivity", "r", "0" * 64)
+    assert "16 trajectories (624 games, seed 0)" in text and "(," not in text
+    assert "μ*" in text and "σ" in text and "mu*" not in text and "sigma" not in text

@@ -19,12 +19,14 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from omegaconf import OmegaConf
 
-from figcheck import layout_problems
+from figcheck import flat, label_problems, layout_problems, type3_fonts
 
 from sim import plot
 from sim import plot_abm as pa_
 from sim.app import CONF_DIR
 from sim.config import parse_run_config
+from sim.iraq2020 import SCENARIO, GameParams
+from sim.params import param_info
 from sim.run import run
 from sim.table import read_table, write_table
 
@@ -125,7 +127,9 @@ def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
     xs, ys = plot.axis_values(table, meta)
     np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
     np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
-    assert ax.get_xlabel() == "iraq.nationalism [$bn/yr]" and ax.get_ylabel() == "us.credibility [$bn/yr]"
+    assert flat(ax.get_xlabel()) == f"{param_info(GameParams, X).label} ($bn/yr)"  # the parameter's metadata
+    assert flat(ax.get_ylabel()) == f"{param_info(GameParams, Y).label} ($bn/yr)"
+    assert label_problems(fig) == []
     (star,) = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
     assert (star.get_xdata()[0], star.get_ydata()[0]) == (meta.baseline[X], meta.baseline[Y])
     key = fig.axes[1]  # one key row per regime shown, named after it
@@ -194,7 +198,26 @@ def test_comparison_figure_panels(table2d):
     labels = [" ".join(t.split()) for leg in fig.findobj(Legend) for t in legend_labels(leg)]  # wrapped lines
     assert pa_.DISAGREE_LABEL in labels and "baseline" in labels
     assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert label_problems(fig) == []
+    assert not [t for t in c.texts if t.get_gid() == "panel_note"]  # (c) has something to show here
     assert min_font(fig) >= 8
+
+
+def test_an_agreement_panel_that_is_white_everywhere_says_so(table2d):
+    """Where every run ends in an exact NE regime, panel (c) would be blank white: it says so."""
+    table, meta = table2d
+    first = [r.split("|")[0] for r in table.column("nash_regimes").to_pylist()]
+    agreed = table.set_column(table.column_names.index("abm_modal_regime"), "abm_modal_regime", pa.array(first))
+    for r in meta.regimes:
+        col = f"abm_freq_{slug(r)}"
+        agreed = agreed.set_column(agreed.column_names.index(col), col,
+                                   pa.array([1.0 if f == r else 0.0 for f in first]))
+    assert np.all(pa_.nash_share(agreed, meta) == 1.0)
+    fig = pa_.comparison_figure(agreed, meta)
+    c = [ax for ax in fig.axes if ax.get_title().startswith("(c)")][0]
+    (note,) = [t for t in c.texts if t.get_gid() == "panel_note"]
+    assert flat(note.get_text()) == pa_.AGREE_EVERYWHERE
+    assert layout_problems(fig) == []
 
 
 def bottom_row(fig):
@@ -255,27 +278,32 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
     stats = pq.read_table(abm_run / "trajectory_stats.parquet")
     meta = json.loads(shares.schema.metadata[b"sim"])
     assert meta["pure_nash"], "precondition: the baseline has a pure NE"
-    fig = pa_.trajectory_figure(shares, stats)
-    assert "logit" in fig.get_suptitle() and "20 runs" in fig.get_suptitle()
+    fig = pa_.trajectory_figure(shares, stats, SCENARIO, lam=1.0)
+    assert "logit (λ = 1 per $bn/yr)" in fig.get_suptitle() and "20 runs" in fig.get_suptitle()
     df = shares.to_pandas()
     panels = {ax.get_title(loc="left")[4:]: ax for ax in fig.axes if ax.get_title(loc="left")}
     for p, actor in enumerate(meta["players"]):
         ax = panels[actor]
         actions = list(dict.fromkeys(df.loc[df["actor"] == actor, "action"]))
+        words = [SCENARIO.action_names[actor][a] for a in actions]  # actions in words, not codes
         lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
-        assert [ln.get_label() for ln in lines] == actions  # one line per action
-        assert legend_labels(ax.get_legend()) == actions
+        assert [ln.get_label() for ln in lines] == words  # one line per action
+        assert legend_labels(ax.get_legend()) == words
+        assert not [w for w in words if "+" in w or "_" in w]
         for ln, act in zip(lines, actions):
             rows = df[(df["actor"] == actor) & (df["action"] == act)].sort_values("step")
             np.testing.assert_allclose(ln.get_ydata(), rows["share"])
-        colour = {ln.get_label(): ln.get_color() for ln in lines}
+        colour = {a: ln.get_color() for a, ln in zip(actions, lines)}
         markers = [ln for ln in ax.get_lines() if (ln.get_gid() or "").startswith("ne:")]
         expected = [e[p] for e in meta["pure_nash"]]
         assert [m.get_gid().split(":")[2] for m in markers] == expected
         for m, act in zip(markers, expected):
             assert to_rgba(m.get_color()) == to_rgba(colour[act]) and m.get_ydata()[0] == 1.0
         bold = [t.get_text() for t in ax.get_legend().get_texts() if t.get_fontweight() == "bold"]
-        assert bold == [a for a in actions if a in expected]
+        assert bold == [w for a, w in zip(actions, words) if a in expected]
+    codes = pa_.trajectory_figure(shares, stats)  # without the scenario: the codes
+    assert legend_labels([ax for ax in codes.axes if ax.get_title(loc="left") == "(c) Iraq"][0].get_legend())[0] \
+        == "keep+status_quo"
     (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
     np.testing.assert_allclose(nash_ax.get_lines()[0].get_ydata(), stats.column("share_at_nash").to_numpy())
     assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
@@ -336,6 +364,24 @@ def test_plot_cli_redraws_abm_figures_byte_identically(abm_run, capsys):
     assert paths == [abm_run / "abm_selection.png", abm_run / "trajectories.png"]
     assert {p: p.read_bytes() for p in paths} == written
     assert not [p for p in abm_run.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_drawn_run_figures_speak_words_and_embed_truetype(abm_run, tmp_path):
+    """draw_abm finds the run's scenario: actions in words, axes by label; PDFs without Type 3 fonts."""
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(abm_run, copy)
+    paths = pa_.draw_abm(copy, ("pdf", "svg"))
+    assert [p.name for p in paths] == ["abm_selection.pdf", "abm_selection.svg", "trajectories.pdf",
+                                       "trajectories.svg"]
+    for p in paths[::2]:
+        assert not type3_fonts(p.read_bytes()), p.name
+    svg = (copy / "trajectories.svg").read_text()
+    assert "keep troops, deepen ties" in svg and "keep+deepen" not in svg
+    assert "(λ = 1 per $bn/yr)" in svg  # the logit rule's rationality, as λ
+    selection = (copy / "abm_selection.svg").read_text()
+    assert "<!-- Iraqi nationalist" in selection and "iraq.nationalism" not in selection  # SVG text: comments
 
 
 def test_draw_abm_writes_what_exists_and_redraws_identically(tmp_path):

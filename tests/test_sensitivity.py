@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("SALib")
 
 
-from figcheck import layout_problems  # noqa: E402
+from figcheck import flat, label_problems, layout_problems  # noqa: E402
 
 from sim import sensitivity as sens  # noqa: E402
 from sim.plot import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
@@ -247,7 +247,33 @@ def test_figure_is_a_page_wide_with_many_panels_and_a_column_wide_with_one():
                      seed=0, outputs=["hedging", "never"])
     fig = sens.figure(one, top_k=6)
     assert fig.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)  # one panel: a column wide
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    assert ax.get_title(loc="right").startswith("hedging (")  # no "(a) "
+    assert label_problems(fig) == []  # the one panel carries no "(a)"
     assert layout_problems(fig) == []
+
+
+def test_figure_names_parameters_by_label_and_typesets_symbols():
+    """Tick labels are the scenario's labels with units (none for a pure number); Morris shows μ* and σ."""
+    names = ["iraq.nationalism", "iraq.fed_share_at_risk", "us.credibility"]
+    prob = sens.problem(GameParams, names)
+
+    def evaluate(X):
+        return np.column_stack([X[:, 0] > 10, X[:, 2] + 5 * X[:, 1] > 3]).astype(float)
+
+    table = sens.morris(prob, evaluate, 20, levels=4, seed=0, outputs=["hedging", "confrontation"])
+    meta = {**json.loads(table.schema.metadata[sens.META_KEY]), "scenario": SCENARIO.name}
+    table = table.replace_schema_metadata({sens.META_KEY: json.dumps(meta).encode()})
+    fig = sens.figure(table, top_k=3)
+    ticks = {flat(t.get_text()) for ax in fig.axes if ax.get_visible() for t in ax.get_yticklabels()}
+    infos = {i.name: i for i in iter_params(GameParams)}
+    assert ticks == {"Iraqi nationalist cost of hosting US troops (\\$bn/yr)", infos["iraq.fed_share_at_risk"].label,
+                     f"{infos['us.credibility'].label} (\\$bn/yr)"}  # $ escaped from mathtext
+    assert not [t for t in ticks if "[" in t or "(1)" in t or "." in t.split(" (")[0]]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:2] == ["μ* (mean |elementary effect|)", "σ (spread)"]
+    assert not [t for t in legend if "mu*" in t or "sigma" in t]
+    assert label_problems(fig) == [] and layout_problems(fig) == []
 
 
 def test_cli_writes_a_reproducible_run(tmp_path, capsys):

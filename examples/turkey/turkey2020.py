@@ -55,31 +55,38 @@ NOTES = "research/domain-notes.md"
 class TurkeyParams:
     s400_price: float = param(
         2.5, unit="$bn", low=0.5, high=10.0,
+        label="Price of Turkey's S-400",
         source="Turkey S-400 contract $2.5 bn, signed 12 Sep 2017 (BRIEF §4)",
         doc="price Turkey pays for its S-400 regiment (spread over arms.amortisation_years)")
     air_defence_value: float = param(
         0.5, unit="$bn/yr", low=0.0, high=10.0,
+        label="Security value to Turkey of its S-400",
         source=f"assumption; S-400: 400 km range, 30 km altitude ({NOTES})",
         doc="yearly security value to Turkey of fielding the S-400 (V_T)")
     autonomy_value: float = param(
         0.8, unit="$bn/yr", low=0.0, high=10.0,
+        label="Value to Turkey of buying outside NATO",
         source="assumption; supplier diversification and leverage within NATO",
         doc="strategic-autonomy value to Turkey of buying outside NATO (A_T)")
     sanction_cost: float = param(
         0.3, unit="$bn/yr", low=0.0, high=10.0,
+        label="Cost to Turkey of the CAATSA sanctions",
         source="assumption; CAATSA §231 on Turkey's SSB, 14 Dec 2020: export-licence ban, "
                "$10 m/yr US loan cap, asset freezes (BRIEF §4)",
         doc="yearly cost to Turkey of the CAATSA package its purchase triggers (S_T)")
     f35_loss: float = param(
         0.5, unit="$bn/yr", low=0.0, high=10.0,
+        label="Cost to Turkey of losing the F-35",
         source=f"assumption; removed from the F-35 programme 17 Jul 2019, had ordered 30 of 100 ({NOTES})",
         doc="yearly cost to Turkey of exclusion from the F-35 programme (F_T)")
     precedent: float = param(
         0.5, unit="1", low=0.0, high=5.0,
+        label="Extra US weight on punishing Iraq after Turkey",
         source=f"assumption; NDAA 2021 made §231 sanctions on Turkey mandatory ({NOTES})",
         doc="extra weight the US puts on punishing Iraq's violations once it has sanctioned Turkey (pi_T)")
     us_interoperability_loss: float = param(
         1.0, unit="$bn/yr", low=0.0, high=15.0,
+        label="US loss when a NATO ally fields an S-400",
         source=f"assumption; the S-400 got Turkey removed from the F-35 programme ({NOTES})",
         doc="US loss when a NATO ally fields a Russian air-defence system (D_T)")
 

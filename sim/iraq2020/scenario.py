@@ -9,10 +9,12 @@ leaves. Simultaneous variant: all four choose at once from their full action lis
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.bayes import TypeSpec
+from sim.iraq2020.display import ACTION_NAMES
 from sim.iraq2020.params import GameParams
 from sim.iraq2020.terms import TERMS
 from sim.scenario import Actor, Scenario
@@ -82,7 +84,18 @@ def classify(f: Mapping[str, np.ndarray]) -> np.ndarray:
     return np.select([c for c, _ in rules], [r for _, r in rules], default=STATUS_QUO)
 
 
-SCENARIO = Scenario(
+@dataclass(frozen=True)
+class NamedScenario(Scenario):
+    """A :class:`~sim.scenario.Scenario` that also says how its action codes read in figures.
+
+    ``action_names``: ``{actor: {action code: words}}``; a code without words is shown as
+    it is. Figures ask for them through :func:`sim.plot.action_name`.
+    """
+
+    action_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+SCENARIO = NamedScenario(
     name="iraq2020",
     actors=ACTORS,
     move_order=(RUSSIA, IRAN, IRAQ, US),
@@ -98,4 +111,5 @@ SCENARIO = Scenario(
         prior="us.committed_prior",
         overrides={"bluffing": {"us.credibility": "us.bluff_credibility"}},
     ),
+    action_names=ACTION_NAMES,
 )
