@@ -37,8 +37,8 @@ from sim import rundir
 from sim.app import CONF_DIR
 from sim.cliargs import OneLineParser, cli_main
 from sim.config import parse_run_config
+from sim.figaxes import GAMES
 from sim.manifest import build_manifest, sha256_file, write_json
-from sim.plot import GAMES
 from sim.resources import experiment_names
 from sim.run import run
 

@@ -9,8 +9,8 @@ Nothing here simulates or solves: every figure is a pure function of
   (action shares per step at the baseline point; the exact pure Nash equilibria there
   in the schema metadata),
 
-so a run's figures can be redrawn with ``python -m sim.plot RUN_DIR`` (which calls
-:func:`draw_abm`). Figures:
+so a run's figures can be redrawn with ``python -m sim.plot RUN_DIR`` (whose figure
+registry, :mod:`sim.figures`, calls :func:`draw_abm`). Figures:
 
 * ``abm_selection.<fmt>`` (:func:`comparison_figure`): (a) the exact pure Nash
   equilibria, (b) the agent-based selection map (colour = the regime most runs end in,
@@ -22,9 +22,9 @@ so a run's figures can be redrawn with ``python -m sim.plot RUN_DIR`` (which cal
 * ``trajectories.<fmt>`` (:func:`trajectory_figure`): action shares over time, one
   panel per actor, the exact pure-NE actions marked at the right edge, shocks marked.
 
-Regimes keep the colours of :mod:`sim.plot` (:data:`sim.plot.PALETTE`); figures are
+Regimes keep the colours of every figure (:data:`sim.figstyle.PALETTE`); figures are
 built without pyplot and saved atomically and deterministically by
-:func:`sim.plot._save_atomic`.
+:func:`sim.figstyle.save`.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import offset_copy
 
-from sim import plot as P
+from sim import figaxes as FA
+from sim import figstyle as FS
 from sim import rundir
 from sim.params import quantity
-from sim.plot import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PAGE_WIDTH, PALETTE, regime_colours  # noqa: F401
+from sim.figstyle import BASELINE_MARKER, NO_NE, NO_NE_COLOUR, PAGE_WIDTH, PALETTE, regime_colours  # noqa: F401
 from sim.solvers import slug
 from sim.table import ResultsError, TableMeta, read_parquet, read_table
 from sim.textfit import font_size, legend_ncols, text_width, wrap_text
@@ -99,7 +100,7 @@ def selection_frequencies(table: pa.Table, meta: TableMeta) -> np.ndarray:
     ResultsError
         If an ``abm_freq_<regime slug>`` column is missing.
     """
-    cols = [np.asarray(P._column(table, FREQ_PREFIX + slug(r)), dtype=float) for r in meta.regimes]
+    cols = [np.asarray(FA.table_column(table, FREQ_PREFIX + slug(r)), dtype=float) for r in meta.regimes]
     return np.stack(cols, axis=1) if cols else np.zeros((table.num_rows, 0))
 
 
@@ -113,7 +114,7 @@ def modal_selection(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.nd
     freq : ndarray of float, shape (n_rows,)
         ``abm_freq_<modal regime>`` of the row.
     """
-    codes = P.regime_codes(table, meta, MODAL)
+    codes = FA.regime_codes(table, meta, MODAL)
     if np.any(codes == NO_NE):
         raise ResultsError(f"column '{MODAL}' has empty cells")
     freq = selection_frequencies(table, meta)[np.arange(table.num_rows), codes]
@@ -122,7 +123,7 @@ def modal_selection(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.nd
 
 def nash_membership(table: pa.Table, meta: TableMeta) -> np.ndarray:
     """Bool (n_rows, len(meta.regimes)): regime ``k`` is among the row's pure-NE regimes."""
-    values = P._column(table, "nash_regimes").astype(str)
+    values = FA.table_column(table, "nash_regimes").astype(str)
     index = {r: k for k, r in enumerate(meta.regimes)}
     uniq, inverse = np.unique(values, return_inverse=True)
     lut = np.zeros((len(uniq), len(meta.regimes)), dtype=bool)
@@ -162,10 +163,10 @@ def selection_grid(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.nda
     -------
     codes, freq : ndarray, shape (n_y, n_x)
         ``codes[j, i]`` is the index in ``meta.regimes`` of ``abm_modal_regime`` at
-        ``x = axis0[i]``, ``y = axis1[j]`` (same layout as :func:`sim.plot.regime_grid`);
+        ``x = axis0[i]``, ``y = axis1[j]`` (same layout as :func:`sim.figaxes.regime_grid`);
         ``freq[j, i]`` the share of runs that selected it.
     """
-    shape = P._check_rows(table, meta)
+    shape = FA.check_rows(table, meta)
     if len(shape) != 2:
         raise ValueError(f"selection_grid needs a 2-axis table, this one has {len(shape)} axes")
     codes, freq = modal_selection(table, meta)
@@ -174,7 +175,7 @@ def selection_grid(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.nda
 
 def disagreement_grid(table: pa.Table, meta: TableMeta) -> np.ndarray:
     """:func:`disagreement` of a 2-axis table as a bool image of shape (n_y, n_x)."""
-    shape = P._check_rows(table, meta)
+    shape = FA.check_rows(table, meta)
     if len(shape) != 2:
         raise ValueError(f"disagreement_grid needs a 2-axis table, this one has {len(shape)} axes")
     return _grid2(disagreement(table, meta), shape)
@@ -199,16 +200,16 @@ def selection_colours(codes: np.ndarray, freq: np.ndarray, meta: TableMeta) -> n
 
 def _sorted_edges(xs: np.ndarray, ys: np.ndarray):
     ox, oy = np.argsort(xs, kind="stable"), np.argsort(ys, kind="stable")  # 'list' axes may be unsorted
-    return ox, oy, P._edges(xs[ox]), P._edges(ys[oy])
+    return ox, oy, FA.cell_edges(xs[ox]), FA.cell_edges(ys[oy])
 
 
 def _setup_2d(ax: Axes, meta: TableMeta, xe, xlog, ye, ylog, z=None) -> bool:
-    """Axis labels, limits and scales as in :func:`sim.plot.phase_diagram`; draw the baseline
+    """Axis labels, limits and scales as in :func:`sim.figaxes.phase_diagram`; draw the baseline
     (in a panel of a 3rd-axis value ``z``, only if that is the baseline's)."""
-    P._setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
-    P._setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
-    bx, by = P._baseline_xy(meta, z)
-    shown = P._inside(bx, xe) and P._inside(by, ye)
+    FA.setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
+    FA.setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
+    bx, by = FA.baseline_point(meta, z)
+    shown = FA.inside(bx, xe) and FA.inside(by, ye)
     if shown:
         ax.plot([bx], [by], linestyle="none", zorder=5, clip_on=False, label="_baseline", **BASELINE_MARKER)
     return shown
@@ -316,7 +317,7 @@ def _agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2, z=None):
     _outline_cells(ax, xe, ye, mask2, DISAGREE_COLOUR)
     shown = _setup_2d(ax, meta, xe, xlog, ye, ylog, z)
     if np.all(share2 == 1.0):  # white everywhere: nothing to see, so say what that means
-        P.say_in_panel(ax, AGREE_EVERYWHERE)
+        FS.say_in_panel(ax, AGREE_EVERYWHERE)
     return mesh, {"baseline": shown, "disagree": bool(mask2.any()), "no_ne": bool(np.isnan(share2).any())}
 
 
@@ -327,17 +328,17 @@ def _settled_panel(ax: Axes, meta: TableMeta, xs, ys, settled2, z=None):
                          shading="flat", antialiased=False, linewidth=0, rasterized=True, gid="settled")
     shown = _setup_2d(ax, meta, xe, xlog, ye, ylog, z)
     if np.all(settled2 == 1.0):  # white everywhere: say what that means
-        P.say_in_panel(ax, SETTLED_EVERYWHERE)
+        FS.say_in_panel(ax, SETTLED_EVERYWHERE)
     return mesh, {"baseline": shown, "disagree": False, "no_ne": False}
 
 
-@P._styled
+@FS.styled
 def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, title: str | None = None,
-                  key: bool = True, baseline_label: str = P.BASELINE_LABEL) -> Figure:
+                  key: bool = True, baseline_label: str = FS.BASELINE_LABEL) -> Figure:
     """Agent-based selection map of a 2-axis sweep.
 
     Colour = the regime most runs end in (``abm_modal_regime``, regime palette of
-    :mod:`sim.plot`), lightened towards white as the share of runs selecting it falls
+    :mod:`sim.figstyle`), lightened towards white as the share of runs selecting it falls
     from 1 to 1/len(regimes) (:func:`selection_colours`).
 
     Parameters
@@ -345,7 +346,7 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
     table, meta
         A 2-axis equilibria table with the ``abm_*`` columns, and its metadata.
     ax : Axes, optional
-        Axes to draw into; if omitted, a new figure a column wide (:data:`sim.plot.COLUMN_WIDTH`,
+        Axes to draw into; if omitted, a new figure a column wide (:data:`sim.figstyle.COLUMN_WIDTH`,
         3.4 x about 4.7 in: the map, the key and the baseline legend below it).
     title : str, optional
         Axes title.
@@ -353,33 +354,33 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
         Draw the colour key (one row per regime shown, share of runs 1/n .. 1) and the
         baseline legend: below the map in a new figure, to the right of a given ``ax``.
     baseline_label : str
-        The baseline's legend entry (:func:`sim.plot.baseline_text`).
+        The baseline's legend entry (:func:`sim.figstyle.baseline_text`).
 
     Returns
     -------
     Figure
-        The figure holding ``ax``; axes and orientation as :func:`sim.plot.phase_diagram`
+        The figure holding ``ax``; axes and orientation as :func:`sim.figaxes.phase_diagram`
         (x = first axis, y = second), baseline = white-edged black star.
     """
-    P._check_axes(meta, 2, "a selection map")
-    xs, ys = P.axis_values(table, meta)
+    FA.check_axes(meta, 2, "a selection map")
+    xs, ys = FA.axis_values(table, meta)
     codes2, freq2 = selection_grid(table, meta)
     n_present = len(np.unique(codes2))
     kax = lax = None
     if ax is None:
-        title = wrap_text(title, P.COLUMN_WIDTH - 0.3, "axes.titlesize") if title else title
+        title = wrap_text(title, FS.COLUMN_WIDTH - 0.3, "axes.titlesize") if title else title
         map_h = 2.45 + 0.5 + (0.1 + _LINE_H * (title.count("\n") + 1) if title else 0.0)
         if key:  # map above the key and baseline legend, a column wide (real axes: the layout makes room)
             key_h = _KEY_ROW_H * n_present
             below = key_h + 0.3 + 2 * _LINE_H + 0.3
-            fig = Figure(figsize=(P.COLUMN_WIDTH, map_h + below), layout="constrained")
+            fig = Figure(figsize=(FS.COLUMN_WIDTH, map_h + below), layout="constrained")
             top, bottom = fig.subfigures(2, 1, height_ratios=[map_h, below])
             ax = top.add_subplot()
             gs = bottom.add_gridspec(2, 1, height_ratios=[key_h, 0.3])
             kax, lax = bottom.add_subplot(gs[0], gid="frequency_key"), bottom.add_subplot(gs[1])
             _no_frame(lax)
         else:
-            ax = Figure(figsize=(P.COLUMN_WIDTH, map_h), layout="constrained").add_subplot()
+            ax = Figure(figsize=(FS.COLUMN_WIDTH, map_h), layout="constrained").add_subplot()
     info = _selection_panel(ax, meta, xs, ys, codes2, freq2)
     if title is not None:
         ax.set_title(title, parse_math=False)
@@ -390,7 +391,7 @@ def selection_map(table: pa.Table, meta: TableMeta, ax: Axes | None = None, titl
             kax.yaxis.tick_right()
         frequency_key(kax, meta, info["codes"])
         kax.set_xlabel(KEY_LABEL.replace("in the ", "in the\n"))
-        star = P._baseline_handle(wrap_text(baseline_label, P.COLUMN_WIDTH - 0.6, "legend.fontsize"))
+        star = FA.baseline_star(wrap_text(baseline_label, FS.COLUMN_WIDTH - 0.6, "legend.fontsize"))
         if info["baseline"] and lax is not None:
             _legend(lax, [star], loc="upper center", borderaxespad=0.0)
         elif info["baseline"]:
@@ -427,9 +428,9 @@ def _legend_height(labels: Sequence[str], ncols: int = 1) -> float:
     return max(lines, default=0) * _LINE_H + 0.1
 
 
-@P._styled
+@FS.styled
 def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
-                      baseline_label: str = P.BASELINE_LABEL) -> Figure:
+                      baseline_label: str = FS.BASELINE_LABEL) -> Figure:
     """Exact pure Nash equilibria beside the agent-based selection, and where they differ.
 
     Parameters
@@ -439,13 +440,13 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
     note : str, optional
         How the agent-based runs were made (rule, runs per point, shocks): the suptitle.
     baseline_label : str
-        The baseline's legend entry (:func:`sim.plot.baseline_text`).
+        The baseline's legend entry (:func:`sim.figstyle.baseline_text`).
 
     Returns
     -------
     Figure
-        2 axes, a page wide (:data:`sim.plot.PAGE_WIDTH`, 7 x about 4.6 in): (a)
-        :func:`sim.plot.nash_diagram`, (b) :func:`selection_map`, (c) share of runs ending
+        2 axes, a page wide (:data:`sim.figstyle.PAGE_WIDTH`, 7 x about 4.6 in): (a)
+        :func:`sim.figaxes.nash_diagram`, (b) :func:`selection_map`, (c) share of runs ending
         in an exact-NE regime (white = all, dark = none, grey = no pure NE) with the cells
         whose modal regime is not an exact NE regime outlined and cross-hatched in orange;
         shared axes; below each panel its legend or key (regimes and baseline under (a),
@@ -455,22 +456,22 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
         the share of runs settled on a pure NE. A panel (c) that is white everywhere
         (agreement, or settling, everywhere) says so in words.
     """
-    n = len(P._check_rows(table, meta))
+    n = len(FA.check_rows(table, meta))
     if not has_abm(table):
         raise ResultsError(f"results table has no column '{MODAL}'; not an agent-based run")
     if n == 1:
         return comparison_strip(table, meta, note, baseline_label)
     exact = "nash_regimes" in table.column_names
-    shape = P.grid_shape(meta)
-    xs, ys = P.axis_values(table, meta)[:2]
+    shape = FA.grid_shape(meta)
+    xs, ys = FA.axis_values(table, meta)[:2]
     codes, freq = modal_selection(table, meta)
     codes, freq = codes.reshape(shape), freq.reshape(shape)
     if exact:
-        ne_codes, several = P._grids(table, meta, "nash")
+        ne_codes, several = FA.game_grids(table, meta, "nash")
         share, mask = nash_share(table, meta).reshape(shape), disagreement(table, meta).reshape(shape)
     else:
-        settled = np.asarray(P._column(table, SETTLED), dtype=float).reshape(shape)
-    picks = [None] if n == 2 else list(P.facet_values(shape[2], 3))
+        settled = np.asarray(FA.table_column(table, SETTLED), dtype=float).reshape(shape)
+    picks = [None] if n == 2 else list(FA.facet_values(shape[2], 3))
     sel = (lambda g: g[:, :, picks]) if n == 3 else (lambda g: g)
     ncols = 3 if exact else 2
     col_w = PAGE_WIDTH / ncols
@@ -482,19 +483,19 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
 
     # the bottom row, one column under each panel: regime legend under (a), colour key under (b),
     # colour bar and the hatching / grey / baseline entries under (c); as high as its tallest column
-    (xe, _), (ye, _) = P._edges(np.sort(xs)), P._edges(np.sort(ys))
-    zs = P.axis_values(table, meta)[2] if n == 3 else None
-    stars = [P._baseline_xy(meta, None if k is None else zs[k]) for k in picks]  # a star where the baseline is
-    shown = any(P._inside(bx, xe) and P._inside(by, ye) for bx, by in stars)
+    (xe, _), (ye, _) = FA.cell_edges(np.sort(xs)), FA.cell_edges(np.sort(ys))
+    zs = FA.axis_values(table, meta)[2] if n == 3 else None
+    stars = [FA.baseline_point(meta, None if k is None else zs[k]) for k in picks]  # a star where the baseline is
+    shown = any(FA.inside(bx, xe) and FA.inside(by, ye) for bx, by in stars)
     handles_a, extra = [], []
     if exact:
-        handles_a = P.legend_handles(meta, sel(ne_codes), bool(sel(several).any()), shown,
+        handles_a = FA.legend_handles(meta, sel(ne_codes), bool(sel(several).any()), shown,
                                      baseline_label=baseline_label)
         extra.append(_disagree_handle(bool(sel(mask).any())))
         if np.isnan(sel(share)).any():
-            extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=P.NO_NE_LABEL))
+            extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=FS.NO_NE_LABEL))
     elif shown:
-        extra.append(P._baseline_handle(baseline_label))
+        extra.append(FA.baseline_star(baseline_label))
     for h in (*handles_a, *extra):
         h.set_label(wrap_text(h.get_label(), text_w - 0.35, "legend.fontsize"))
     labels_a = [h.get_label() for h in handles_a]
@@ -531,9 +532,9 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
         if exact:
             ax = axs[0]
             if k is None:
-                P.nash_diagram(table, meta, ax=ax, legend=False, baseline_label=baseline_label)
+                FA.nash_diagram(table, meta, ax=ax, legend=False, baseline_label=baseline_label)
             else:
-                P._draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, P._baseline_xy(meta, z))
+                FA.draw_2d(ax, meta, xs, ys, ne_codes[sl].T, several[sl].T, FA.baseline_point(meta, z))
             ax.set_title(titles[0] if row == 0 else "", parse_math=False)
             col = 1
         _selection_panel(axs[col], meta, xs, ys, codes[sl].T, freq[sl].T, z)
@@ -545,7 +546,7 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
         axs[col + 1].set_title(titles[col + 1] if row == 0 else "", parse_math=False)
         if k is not None:
             za = meta.axes[2]
-            subfigs[row].suptitle(P.facet_title(za, zs[k], meta.scenario, PAGE_WIDTH - 0.2), parse_math=False)
+            subfigs[row].suptitle(FA.facet_title(za, zs[k], meta.scenario, PAGE_WIDTH - 0.2), parse_math=False)
         last = row == len(picks) - 1
         for c, ax in enumerate(axs):
             if not last:
@@ -578,41 +579,41 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
     return fig
 
 
-@P._styled
+@FS.styled
 def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
-                     baseline_label: str = P.BASELINE_LABEL) -> Figure:
+                     baseline_label: str = FS.BASELINE_LABEL) -> Figure:
     """1-axis comparison: exact pure-NE band, agent-based modal band, agreement lines.
 
     Returns
     -------
     Figure
-        A page wide (:data:`sim.plot.PAGE_WIDTH`, 7 x about 5 in). Top: the first exact
+        A page wide (:data:`sim.figstyle.PAGE_WIDTH`, 7 x about 5 in). Top: the first exact
         NE regime (grey = none, hatched = several) and the modal agent-based regime
         lightened by its share of runs. Middle: share of runs settled on a pure NE and
         share ending in an exact-NE regime; orange spans mark where the modal regime is
         not an exact NE regime. Bottom: regime legend (left) and colour key (right).
     """
-    P._check_axes(meta, 1, "a comparison strip")
+    FA.check_axes(meta, 1, "a comparison strip")
     if not has_abm(table):
         raise ResultsError(f"results table has no column '{MODAL}'; not an agent-based run")
-    (xs,) = P.axis_values(table, meta)
+    (xs,) = FA.axis_values(table, meta)
     order = np.argsort(xs, kind="stable")
     xs = xs[order]
     exact = "nash_regimes" in table.column_names
     codes, freq = modal_selection(table, meta)
     codes, freq = codes[order], freq[order]
-    settled = np.asarray(P._column(table, SETTLED), dtype=float)[order]
-    xe, xlog = P._edges(xs)
+    settled = np.asarray(FA.table_column(table, SETTLED), dtype=float)[order]
+    xe, xlog = FA.cell_edges(xs)
     several_any = False
     ne_codes = np.array([], dtype=int)
     if exact:
-        ne_codes, several = P._grids(table, meta, "nash")
+        ne_codes, several = FA.game_grids(table, meta, "nash")
         ne_codes, several = ne_codes[order], several[order]
         several_any = bool(several.any())
         mask = disagreement(table, meta)[order]
         share = nash_share(table, meta)[order]
     bx = meta.baseline.get(meta.axes[0]["param"])
-    shown = P._inside(bx, xe)
+    shown = FA.inside(bx, xe)
     base_line = {"color": "black", "linestyle": "--", "linewidth": 1.4}
 
     # legends and key first: the figure is as high as they need
@@ -624,7 +625,7 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
                                   label=DISAGREE_LABEL + ("" if mask.any() else " (nowhere)")))
     ncols_line = legend_ncols([h.get_label() for h in handles_line], PAGE_WIDTH - 0.6)
     star = Line2D([], [], label=wrap_text(baseline_label, PAGE_WIDTH / 2 - 0.6, "legend.fontsize"), **base_line)
-    handles = P.legend_handles(meta, ne_codes, several_any, shown, star)
+    handles = FA.legend_handles(meta, ne_codes, several_any, shown, star)
     half = PAGE_WIDTH / 2 - 0.15
     ncols_leg = legend_ncols([h.get_label() for h in handles], half, max_cols=2)
     present = np.unique(codes)
@@ -642,11 +643,11 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
 
     top, bottom_band = np.array([1.1, 2.0]), np.array([0.0, 0.9])
     if exact:
-        P._mesh(ax_band, xe, top, ne_codes[None, :], meta)
-        P._hatch(ax_band, xe, top, several[None, :])
+        FA.regime_mesh(ax_band, xe, top, ne_codes[None, :], meta)
+        FA.hatch_mask(ax_band, xe, top, several[None, :])
     ax_band.pcolormesh(xe, bottom_band, selection_colours(codes, freq, meta)[None, :, :], shading="flat",
                        antialiased=False, linewidth=0, rasterized=True, gid="selection")
-    P._setup_axis(ax_band, "x", meta.axes[0], xe, xlog, meta.scenario)
+    FA.setup_axis(ax_band, "x", meta.axes[0], xe, xlog, meta.scenario)
     ax_band.set_ylim(0, 2)
     ax_band.set_yticks([1.55, 1.0, 0.45], ["Exact\n(pure NE)" if exact else "", "differ" if exact else "",
                                            "Agent-based\n(modal)"])
@@ -673,7 +674,7 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
             ax.axvline(float(bx), zorder=5, **base_line)
     ax_line.set_ylim(-0.03, 1.03)
     ax_line.set_ylabel("share of runs")
-    P._setup_axis(ax_line, "x", meta.axes[0], xe, xlog, meta.scenario)
+    FA.setup_axis(ax_line, "x", meta.axes[0], xe, xlog, meta.scenario)
     for side in ("top", "right"):
         ax_line.spines[side].set_visible(False)
     _legend(ax_line, handles_line, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols_line,
@@ -739,7 +740,7 @@ def shock_text(shock: Mapping, scenario=None) -> str:
     """``"step 100: Iraqi nationalist cost of hosting US troops = 12 $bn/yr"``: each
     parameter by its label and unit in ``scenario`` (a Scenario or its name; by its
     dotted name where unknown: ``"step 100: iraq.nationalism = 12"``)."""
-    infos = P._infos(scenario)
+    infos = FS.scenario_params(scenario)
     sets = ", ".join(f"{infos[k].label} = {quantity(float(v), infos[k].unit)}"
                      if k in infos and isinstance(v, (int, float)) else f"{k} = {_format_value(v)}"
                      for k, v in sorted(dict(shock.get("set", {})).items()))
@@ -762,9 +763,9 @@ def _xlabel_depth() -> float:
             + rc["axes.labelpad"] + 1.25 * font_size("axes.labelsize") + 2.0)
 
 
-@P._styled
+@FS.styled
 def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = None, scenario=None,
-                      baseline_label: str = P.BASELINE_LABEL, lam: float | None = None) -> Figure:
+                      baseline_label: str = FS.BASELINE_LABEL, lam: float | None = None) -> Figure:
     """Adaptive play over time at the recorded point: one panel per actor, then share at NE.
 
     Parameters
@@ -775,16 +776,16 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         ``trajectory_stats.parquet``: step, share_at_nash (last panel; left out if None).
     scenario : Scenario or str, optional
         The run's scenario (or its name): legends name actions in its words
-        (:func:`sim.plot.action_name`) and shocks by parameter labels; codes without it.
+        (:func:`sim.figstyle.action_name`) and shocks by parameter labels; codes without it.
     baseline_label : str
-        Where the runs were recorded, for the title (:func:`sim.plot.baseline_text`).
+        Where the runs were recorded, for the title (:func:`sim.figstyle.baseline_text`).
     lam : float, optional
         The logit rule's rationality λ, shown with the rule's name.
 
     Returns
     -------
     Figure
-        A page wide (:data:`sim.plot.PAGE_WIDTH`), two panels a row: one panel per actor
+        A page wide (:data:`sim.figstyle.PAGE_WIDTH`), two panels a row: one panel per actor
         (one line per action, legend = the actions, below the panel); a black-edged
         ``<`` marker at share 1 just right of the last step, in the action's colour, for
         each action an exact pure Nash equilibrium prescribes
@@ -804,11 +805,11 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
     nrows = math.ceil((n_panels + 1) / ncols)  # one extra cell for the explanation
     cell_w = PAGE_WIDTH / ncols
     # each actor's legend below its panel, in as many columns as the panel's width holds
-    words = {actor: {a: P.action_name(scenario, actor, a) for a in acts} for actor, acts in series.items()}
+    words = {actor: {a: FS.action_name(scenario, actor, a) for a in acts} for actor, acts in series.items()}
     leg_cols = [legend_ncols(list(words[actor].values()), cell_w - 0.35, handlelength=1.4) for actor in series]
     leg_rows = [math.ceil(len(acts) / c) for acts, c in zip(series.values(), leg_cols)]
     row_legend = [max(leg_rows[r * ncols:(r + 1) * ncols], default=0) for r in range(nrows)]
-    where = "baseline point" if baseline_label == P.BASELINE_LABEL else baseline_label
+    where = "baseline point" if baseline_label == FS.BASELINE_LABEL else baseline_label
     title = wrap_text(f"Adaptive play at the {where}: {_rule_name(meta.get('rule', '?'), lam)}, "
                       f"{meta.get('replicates')} runs x {steps_max} steps", PAGE_WIDTH - 0.2, "figure.titlesize")
     height = 0.15 + 0.2 * (title.count("\n") + 1) + sum(_TRAJ_AXES_H + 0.8 + (_LINE_H * k + 0.1 if k else 0.0)
@@ -918,7 +919,7 @@ def run_note(run_dir: Path) -> str | None:
         note = ", ".join(parts)
         shocks = abm.get("shocks") or []
         if shocks:
-            sc = P.run_scenario(run_dir)
+            sc = FS.run_scenario(run_dir)
             note += "; shock at " + "; ".join(shock_text(s, sc) for s in shocks) + " (exact NE: before the shock)"
         return note
     except Exception:  # a note is optional; a bad config never stops a redraw
@@ -967,8 +968,8 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
     formats = tuple(dict.fromkeys(formats))
     builders: list[tuple[str, Callable[[], Figure]]] = []
     table_path = run_dir / rundir.TABLE
-    scenario = P.run_scenario(run_dir)  # words for codes and labels for parameters
-    baseline = P.baseline_text(P.run_changes(run_dir))
+    scenario = FS.run_scenario(run_dir)  # words for codes and labels for parameters
+    baseline = FS.baseline_text(FS.run_changes(run_dir))
     if loaded is not None or table_path.is_file():
         table, meta = loaded if loaded is not None else read_table(table_path)
         if has_abm(table):
@@ -979,7 +980,7 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
         stats_path = run_dir / STATS_FILE
         shares = _read_parquet(run_dir / SHARES_FILE)
         stats = _read_parquet(stats_path) if stats_path.is_file() else None
-        lam = (P._run_config(run_dir).get("dynamics") or {}).get("lam")
+        lam = (FS.run_config(run_dir).get("dynamics") or {}).get("lam")
         builders.append((TRAJECTORY_NAME, lambda: trajectory_figure(shares, stats, scenario, baseline, lam)))
     figures = [build() for _, build in builders]  # every figure builds before any file is written
     paths = []
@@ -987,6 +988,6 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
         for k, fmt in enumerate(formats):
             # a fresh figure per file: a layout drawn for one format never shifts another's bytes
             path = run_dir / f"{name}.{fmt}"
-            P._save_atomic(fig if k == 0 else build(), path, fmt)
+            FS.save(fig if k == 0 else build(), path, fmt)
             paths.append(path)
     return paths

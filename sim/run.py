@@ -188,7 +188,7 @@ def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, starte
 
         trajectory.write(trajectory.record(cfg.scenario, cfg.game, cfg.abm, cfg.trajectory_replicates), tmp)
     atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
-    from sim.plot import draw_run  # matplotlib is imported only by the job that draws
+    from sim.figures import draw_run  # matplotlib is imported only by the job that draws
 
     figures = draw_run(tmp, formats=cfg.plot_formats)
     seconds = {**(seconds or {}), "write": time.perf_counter() - t0}

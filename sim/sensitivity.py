@@ -568,7 +568,7 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
     top_k : int
         Parameters shown per panel: the ``top_k`` largest by ST (Sobol) or μ* (Morris),
         largest on top, labelled ``"<label> (<unit>)"`` from the metadata of the
-        scenario the table names (:func:`sim.plot.param_label`; the dotted name where
+        scenario the table names (:func:`sim.figstyle.param_label`; the dotted name where
         it is unknown).
     max_panels : int
         At most this many panels (the regimes with the largest shares, in regime order).
@@ -582,7 +582,7 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
     """
     import matplotlib
 
-    from sim.plot import STYLE
+    from sim.figstyle import STYLE
 
     with matplotlib.rc_context(STYLE):
         return _figure(table, top_k, max_panels)
@@ -598,8 +598,8 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from sim.figstyle import COLUMN_WIDTH, PAGE_WIDTH, panel_title, param_label, say_in_panel
     from sim.params import with_unit
-    from sim.plot import COLUMN_WIDTH, PAGE_WIDTH, panel_title, param_label, say_in_panel
     from sim.textfit import legend_ncols, text_width, wrap_text
 
     df = table.to_pandas()
@@ -689,12 +689,12 @@ def _figure(table: pa.Table, top_k: int, max_panels: int) -> Figure:
 
 def save_figure(fig: Figure, out_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS) -> list[Path]:
     """Save ``fig`` as ``out_dir/sensitivity.<fmt>``, atomically and without timestamps."""
-    from sim.plot import _save_atomic
+    from sim.figstyle import save
 
     paths = []
     for fmt in dict.fromkeys(formats):
         path = Path(out_dir) / rundir.figure_name(FIGURE_NAME, fmt)
-        _save_atomic(fig, path, fmt)
+        save(fig, path, fmt)
         paths.append(path)
     return paths
 

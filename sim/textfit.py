@@ -1,7 +1,7 @@
 """Fit text to a figure's width: measure it in the style's fonts, wrap it, and choose how
 many columns a legend can have.
 
-Figures here are laid out for print (:data:`sim.plot.PAGE_WIDTH`, :data:`sim.plot.COLUMN_WIDTH`)
+Figures here are laid out for print (:data:`sim.figstyle.PAGE_WIDTH`, :data:`sim.figstyle.COLUMN_WIDTH`)
 at fixed font sizes, so long titles and labels are wrapped to the room they have rather
 than shrunk. Widths are in inches; ``key`` names the rcParams entry whose font size
 applies (``"axes.titlesize"``, ``"legend.fontsize"``, ...), read when called, so call

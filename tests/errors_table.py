@@ -138,7 +138,7 @@ def tool_main(tool: str):
     if tool == "sim-solve":
         from sim.cli_solve import main
     elif tool == "sim.plot":
-        from sim.plot import main
+        from sim.figures import main
     else:
         from sim.reproduce import main
     return main

@@ -16,7 +16,7 @@ from matplotlib.colors import to_rgba
 from figcheck import flat, label_problems, type3_fonts
 from matplotlib.text import Text
 
-from sim import plot
+from sim import figaxes, figstyle, figures, plot, rundir
 from sim.iraq2020 import SCENARIO as S
 from sim.iraq2020 import GameParams
 from sim.params import get_value, param_info
@@ -108,7 +108,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_regime_grid_matches_table_pivot(table2d):
     table, meta = table2d
-    grid = plot.regime_grid(table, meta, "spe_regime")
+    grid = figaxes.regime_grid(table, meta, "spe_regime")
     assert grid.shape == (NY, NX)  # rows = 2nd axis (y), columns = 1st axis (x)
     df = table.to_pandas()
     pivot = df.pivot(index=Y, columns=X, values="spe_regime")  # rows: y ascending, cols: x ascending
@@ -118,7 +118,7 @@ def test_regime_grid_matches_table_pivot(table2d):
 
 def test_regime_grid_corners_of_non_square_grid(table2d):
     table, meta = table2d
-    grid = plot.regime_grid(table, meta)
+    grid = figaxes.regime_grid(table, meta)
     df = table.to_pandas()
 
     def code_at(x, y):
@@ -134,21 +134,21 @@ def test_regime_grid_corners_of_non_square_grid(table2d):
 
 def test_nash_codes_take_first_regime_and_mark_none(run2d_special):
     table, meta = read_table(run2d_special / "equilibria.parquet")
-    codes = plot.regime_codes(table, meta, "nash_regimes")
-    assert np.all(codes[NO_NE_ROWS] == plot.NO_NE)
+    codes = figaxes.regime_codes(table, meta, "nash_regimes")
+    assert np.all(codes[NO_NE_ROWS] == figstyle.NO_NE)
     assert np.all(codes[SEVERAL_ROWS] == meta.regimes.index("hedging"))  # hedging precedes confrontation
-    grid = plot.regime_grid(table, meta, "nash_regimes")
-    assert np.all(grid[0:5, 0] == plot.NO_NE) and np.all(grid[10:16, 5] == meta.regimes.index("hedging"))
+    grid = figaxes.regime_grid(table, meta, "nash_regimes")
+    assert np.all(grid[0:5, 0] == figstyle.NO_NE) and np.all(grid[10:16, 5] == meta.regimes.index("hedging"))
 
 
 def test_table_inconsistent_with_meta_is_a_results_error(table2d):
     table, meta = table2d
     with pytest.raises(ResultsError, match="rows"):
-        plot.regime_grid(table.slice(0, NX * NY - 1), meta)
+        figaxes.regime_grid(table.slice(0, NX * NY - 1), meta)
     bad = table.set_column(table.column_names.index("spe_regime"), "spe_regime",
                            pa.array(["no such regime"] * table.num_rows))
     with pytest.raises(ResultsError, match="no such regime"):
-        plot.regime_grid(bad, meta)
+        figaxes.regime_grid(bad, meta)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -156,14 +156,14 @@ def test_table_inconsistent_with_meta_is_a_results_error(table2d):
 
 def test_phase_diagram_image_is_the_regime_grid(table2d):
     table, meta = table2d
-    fig = plot.phase_diagram(table, meta)
+    fig = figaxes.phase_diagram(table, meta)
     ax = fig.axes[0]
     mesh = the_mesh(ax)
-    grid = plot.regime_grid(table, meta)
+    grid = figaxes.regime_grid(table, meta)
     np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(grid.shape), grid)
     coords = mesh.get_coordinates()  # (n_y + 1, n_x + 1, 2) cell corners
     assert coords.shape == (NY + 1, NX + 1, 2)
-    xs, ys = plot.axis_values(table, meta)
+    xs, ys = figaxes.axis_values(table, meta)
     np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
     np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
     # axes named by their parameters' labels (metadata) and units, not by dotted names
@@ -176,15 +176,15 @@ def test_phase_diagram_image_is_the_regime_grid(table2d):
 def test_axis_label_is_label_and_unit_and_a_pure_number_shows_no_unit():
     axis = {"param": "iraq.fed_share_at_risk", "unit": "1", "n": 3}
     label = param_info(GameParams, "iraq.fed_share_at_risk").label
-    assert plot.axis_label(axis, S.name) == label  # no "[1]", no "(1)"
-    assert plot.axis_label({**axis, "unit": "$bn/yr"}, S.name) == f"{label} ($bn/yr)"
-    assert plot.axis_label({**axis, "label": "Own label"}, S.name) == "Own label"  # a table's own label wins
-    assert plot.axis_label(axis, "no_such_scenario") == "iraq.fed_share_at_risk"  # unknown: the dotted name
+    assert figstyle.axis_label(axis, S.name) == label  # no "[1]", no "(1)"
+    assert figstyle.axis_label({**axis, "unit": "$bn/yr"}, S.name) == f"{label} ($bn/yr)"
+    assert figstyle.axis_label({**axis, "label": "Own label"}, S.name) == "Own label"  # a table's own label wins
+    assert figstyle.axis_label(axis, "no_such_scenario") == "iraq.fed_share_at_risk"  # unknown: the dotted name
 
 
 def test_phase_diagram_legend_lists_exactly_the_regimes_present(table2d):
     table, meta = table2d
-    fig = plot.phase_diagram(table, meta)
+    fig = figaxes.phase_diagram(table, meta)
     present = present_in_order(meta, table.column("spe_regime").to_pylist())
     assert 1 < len(present) < len(meta.regimes)  # some, not all, regimes occur
     assert legend_labels(fig.axes[0].get_legend()) == [*present, "baseline"]
@@ -192,14 +192,14 @@ def test_phase_diagram_legend_lists_exactly_the_regimes_present(table2d):
 
 def test_same_regime_same_colour_everywhere(table2d):
     table, meta = table2d
-    colours = plot.regime_colours(meta.regimes)
-    assert len(set(colours.values())) == len(meta.regimes) and plot.NO_NE_COLOUR not in colours.values()
-    for fig in (plot.phase_diagram(table, meta), plot.nash_diagram(table, meta)):
+    colours = figstyle.regime_colours(meta.regimes)
+    assert len(set(colours.values())) == len(meta.regimes) and figstyle.NO_NE_COLOUR not in colours.values()
+    for fig in (figaxes.phase_diagram(table, meta), figaxes.nash_diagram(table, meta)):
         ax = fig.axes[0]
         mesh = the_mesh(ax)
         for k, r in enumerate(meta.regimes):
             assert mesh.cmap(mesh.norm(k)) == to_rgba(colours[r])
-        assert mesh.cmap(mesh.norm(plot.NO_NE)) == to_rgba(plot.NO_NE_COLOUR)
+        assert mesh.cmap(mesh.norm(figstyle.NO_NE)) == to_rgba(figstyle.NO_NE_COLOUR)
         for h in ax.get_legend().legend_handles:
             if h.get_label() in colours:
                 assert h.get_facecolor() == to_rgba(colours[h.get_label()])
@@ -207,19 +207,19 @@ def test_same_regime_same_colour_everywhere(table2d):
 
 def test_baseline_is_marked(table2d):
     table, meta = table2d
-    ax = plot.phase_diagram(table, meta).axes[0]
+    ax = figaxes.phase_diagram(table, meta).axes[0]
     (star,) = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
     assert (star.get_xdata()[0], star.get_ydata()[0]) == (meta.baseline[X], meta.baseline[Y])
 
 
 def test_nash_diagram_greys_none_and_hatches_several(run2d_special):
     table, meta = read_table(run2d_special / "equilibria.parquet")
-    ax = plot.nash_diagram(table, meta).axes[0]
-    grid = plot.regime_grid(table, meta, "nash_regimes")
+    ax = figaxes.nash_diagram(table, meta).axes[0]
+    grid = figaxes.regime_grid(table, meta, "nash_regimes")
     np.testing.assert_array_equal(np.asarray(the_mesh(ax).get_array()).reshape(grid.shape), grid)
     (hatch,) = [c for c in ax.collections if isinstance(c, PatchCollection)]
-    assert hatch.get_hatch() == plot.HATCH
-    xs, ys = plot.axis_values(table, meta)
+    assert hatch.get_hatch() == figstyle.HATCH
+    xs, ys = figaxes.axis_values(table, meta)
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     boxes = [p.get_extents() for p in hatch.get_paths()]  # one rectangle per run of cells
     covered = {
@@ -231,33 +231,33 @@ def test_nash_diagram_greys_none_and_hatches_several(run2d_special):
     assert covered == {(5, j) for j in range(10, 16)}
     assert np.isclose(sum(b.width * b.height for b in boxes), 6 * dx * dy)
     labels = legend_labels(ax.get_legend())
-    assert labels[-3:] == [plot.NO_NE_LABEL, plot.SEVERAL_LABEL, "baseline"]
+    assert labels[-3:] == [figstyle.NO_NE_LABEL, figstyle.SEVERAL_LABEL, "baseline"]
     assert labels[:-3] == present_in_order(meta, [meta.regimes[c] for c in np.unique(grid) if c >= 0])
 
 
 def test_nash_diagram_without_special_cases_has_no_hatching_or_grey(table2d):
     table, meta = table2d
     assert np.all(table.column("nash_count").to_numpy() == 1)  # precondition of this test
-    ax = plot.nash_diagram(table, meta).axes[0]
+    ax = figaxes.nash_diagram(table, meta).axes[0]
     assert not [c for c in ax.collections if isinstance(c, PatchCollection)]
     labels = legend_labels(ax.get_legend())
-    assert plot.NO_NE_LABEL not in labels and plot.SEVERAL_LABEL not in labels
+    assert figstyle.NO_NE_LABEL not in labels and figstyle.SEVERAL_LABEL not in labels
 
 
 def test_two_panel_figure_layout_and_fonts(run2d_special):
     table, meta = read_table(run2d_special / "equilibria.parquet")
     fig = plot.run_figure(table, meta)
-    assert tuple(fig.get_size_inches()) == pytest.approx((plot.PAGE_WIDTH, 3.9))
+    assert tuple(fig.get_size_inches()) == pytest.approx((figstyle.PAGE_WIDTH, 3.9))
     a, b = fig.axes
     # two-line titles, so a panel half a page wide holds them
     assert a.get_title() == "(a) Sequential game:\nsubgame-perfect equilibrium"
     assert b.get_title() == "(b) Simultaneous game:\npure Nash equilibria"
     assert a.get_shared_x_axes().joined(a, b) and a.get_shared_y_axes().joined(a, b)
     assert a.get_legend() is None and b.get_legend() is None and len(fig.legends) == 1
-    nash_first = plot.regime_codes(table, meta, "nash_regimes")  # the NE colour is the first NE regime
+    nash_first = figaxes.regime_codes(table, meta, "nash_regimes")  # the NE colour is the first NE regime
     shown = set(table.column("spe_regime").to_pylist()) | {meta.regimes[c] for c in nash_first if c >= 0}
-    assert legend_labels(fig.legends[0]) == [*present_in_order(meta, shown), plot.NO_NE_LABEL,
-                                             plot.SEVERAL_LABEL, "baseline"]
+    assert legend_labels(fig.legends[0]) == [*present_in_order(meta, shown), figstyle.NO_NE_LABEL,
+                                             figstyle.SEVERAL_LABEL, "baseline"]
     fig.canvas.draw()  # ticks exist once drawn
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     assert sizes and min(sizes) >= 8
@@ -267,7 +267,7 @@ def test_two_panel_figure_layout_and_fonts(run2d_special):
 
 
 def test_draw_run_writes_nonempty_png_and_pdf(run2d):
-    paths = plot.draw_run(run2d)
+    paths = figures.draw_run(run2d)
     assert paths == [run2d / "phase_diagram.png", run2d / "phase_diagram.pdf"]
     assert png_size(paths[0]) == (1400, 780)  # 7 x 3.9 in (a page width) at 200 dpi
     assert paths[1].read_bytes()[:5] == b"%PDF-"
@@ -276,20 +276,20 @@ def test_draw_run_writes_nonempty_png_and_pdf(run2d):
 
 
 def test_redrawing_gives_identical_bytes(run2d_special):
-    first = [p.read_bytes() for p in plot.draw_run(run2d_special)]
-    second = [p.read_bytes() for p in plot.draw_run(run2d_special)]
+    first = [p.read_bytes() for p in figures.draw_run(run2d_special)]
+    second = [p.read_bytes() for p in figures.draw_run(run2d_special)]
     assert first == second and all(first)
 
 
 def test_draw_run_rejects_unknown_format(run2d):
     with pytest.raises(ValueError, match="jpeg"):
-        plot.draw_run(run2d, formats=("jpeg",))
+        figures.draw_run(run2d, formats=("jpeg",))
 
 
 def test_main_redraws(run2d_special, capsys):
     png = run2d_special / "phase_diagram.png"
     png.unlink(missing_ok=True)
-    assert plot.main([str(run2d_special), "--format", "png"]) == 0
+    assert figures.main([str(run2d_special), "--format", "png"]) == 0
     assert png.stat().st_size > 0 and not (run2d_special / "phase_diagram.svg").exists()
     assert capsys.readouterr().err == ""
 
@@ -298,7 +298,7 @@ def test_main_redraws(run2d_special, capsys):
 def test_main_reports_missing_or_corrupt_table_in_one_line(tmp_path, capsys, corrupt):
     if corrupt:
         (tmp_path / "equilibria.parquet").write_bytes(b"not a parquet file")
-    assert plot.main([str(tmp_path)]) == 2
+    assert figures.main([str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sim.plot: error: ") and err.count("\n") == 1
     assert not list(tmp_path.glob("phase_diagram*"))
@@ -320,18 +320,18 @@ def test_one_axis_table_draws_a_strip(tmp_path):
     fig = plot.regime_strip(table, meta)
     (ax,) = fig.axes
     top, bottom = [c for c in ax.collections if isinstance(c, QuadMesh)]
-    spe = plot.regime_codes(table, meta, "spe_regime")
-    nash = plot.regime_codes(table, meta, "nash_regimes")
+    spe = figaxes.regime_codes(table, meta, "spe_regime")
+    nash = figaxes.regime_codes(table, meta, "nash_regimes")
     np.testing.assert_array_equal(np.asarray(top.get_array()).ravel(), spe)
     np.testing.assert_array_equal(np.asarray(bottom.get_array()).ravel(), nash)
-    assert nash[0] == plot.NO_NE and nash[SEVERAL_ROWS[0]] == meta.regimes.index("hedging")
+    assert nash[0] == figstyle.NO_NE and nash[SEVERAL_ROWS[0]] == meta.regimes.index("hedging")
     assert [c for c in ax.collections if isinstance(c, PatchCollection)]  # hatching
     assert flat(ax.get_xlabel()) == f"{param_info(GameParams, X).label} ($bn/yr)"
     assert label_problems(fig) == []
     assert any(np.allclose(ln.get_xdata(), meta.baseline[X]) for ln in ax.get_lines())
     labels = legend_labels(fig.legends[0])
-    assert labels[-3:] == [plot.NO_NE_LABEL, plot.SEVERAL_LABEL, "baseline"]
-    paths = plot.draw_run(run)
+    assert labels[-3:] == [figstyle.NO_NE_LABEL, figstyle.SEVERAL_LABEL, "baseline"]
+    paths = figures.draw_run(run)
     assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 0 for p in paths)
 
 
@@ -343,24 +343,24 @@ def test_three_axis_table_draws_facets(tmp_path):
     fig = plot.run_figure(table, meta)
     panels = [ax for ax in fig.get_axes() if ax.get_visible()]
     assert len(panels) == 6  # 3 values of the 3rd axis x 2 games
-    _, _, zs = plot.axis_values(table, meta)
+    _, _, zs = figaxes.axis_values(table, meta)
     titles = [flat(ax.get_title()) for ax in panels]
-    for k in plot.facet_values(5, 3):
+    for k in figaxes.facet_values(5, 3):
         assert f"{param_info(GameParams, 'iraq.security_value').label} = {zs[k]:.3g} $bn/yr" in titles
     assert label_problems(fig) == []
     # the baseline (security value 3.7) is in no facet: no star marks a point that is not the baseline
     assert 3.7 not in zs and not [ln for ax in panels for ln in ax.get_lines() if ln.get_marker() == "*"]
     assert "baseline" not in legend_labels(fig.legends[0])
-    codes = plot.regime_codes(table, meta, "spe_regime").reshape(8, 6, 5)
+    codes = figaxes.regime_codes(table, meta, "spe_regime").reshape(8, 6, 5)
     np.testing.assert_array_equal(np.asarray(the_mesh(panels[0]).get_array()).reshape(6, 8), codes[:, :, 0].T)
-    paths = plot.draw_run(run, formats=("png",))
+    paths = figures.draw_run(run, formats=("png",))
     assert paths == [run / "phase_diagram.png"] and paths[0].stat().st_size > 0
 
 
 def test_facet_values_are_evenly_spaced_and_include_ends():
-    assert list(plot.facet_values(4, 6)) == [0, 1, 2, 3]
-    assert list(plot.facet_values(11, 3)) == [0, 5, 10]
-    picks = plot.facet_values(100, 6)
+    assert list(figaxes.facet_values(4, 6)) == [0, 1, 2, 3]
+    assert list(figaxes.facet_values(11, 3)) == [0, 5, 10]
+    picks = figaxes.facet_values(100, 6)
     assert len(picks) == 6 and picks[0] == 0 and picks[-1] == 99
 
 
@@ -369,7 +369,7 @@ def test_geometric_axis_is_drawn_on_a_log_scale(tmp_path):
              dict(param=Y, start=0, stop=6, num=5)]
     run = make_run(tmp_path, specs)
     table, meta = read_table(run / "equilibria.parquet")
-    ax = plot.phase_diagram(table, meta).axes[0]
+    ax = figaxes.phase_diagram(table, meta).axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
     lo, hi = ax.get_xlim()
     assert 0 < lo < 1 and 30 < hi  # cells centred on the values in log space
@@ -379,9 +379,9 @@ def test_unsorted_list_axis_is_drawn_in_ascending_order(tmp_path):
     specs = [dict(param=X, space="list", values=[20.0, 0.0, 10.0]), dict(param=Y, start=0, stop=6, num=4)]
     run = make_run(tmp_path, specs)
     table, meta = read_table(run / "equilibria.parquet")
-    mesh = the_mesh(plot.phase_diagram(table, meta).axes[0])
+    mesh = the_mesh(figaxes.phase_diagram(table, meta).axes[0])
     assert np.all(np.diff(mesh.get_coordinates()[0, :, 0]) > 0)
-    grid = plot.regime_grid(table, meta)  # columns in table order: x = 20, 0, 10
+    grid = figaxes.regime_grid(table, meta)  # columns in table order: x = 20, 0, 10
     np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(4, 3), grid[:, [1, 2, 0]])
 
 
@@ -389,7 +389,7 @@ def test_large_even_grid_is_drawn_as_an_image_of_the_same_regimes(tmp_path):
     from matplotlib.image import AxesImage
 
     from sim.iraq2020 import SCENARIO, GameParams
-    from sim.plot import IMAGE_CELLS, phase_diagram, regime_grid
+    from sim.figaxes import IMAGE_CELLS, phase_diagram, regime_grid
     from sim.solvers import SOLVERS
     from sim.sweep import make_axis, solve_grid
     from sim.table import TableMeta
@@ -413,8 +413,8 @@ def test_figures_read_only_the_columns_they_draw(run2d):
     """draw_run reads the axes and regime columns, not payoffs, actions or counts per regime."""
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(run2d / plot.TABLE_NAME)
-    _, meta = read_table(run2d / plot.TABLE_NAME)
+    schema = pq.read_schema(run2d / rundir.TABLE)
+    _, meta = read_table(run2d / rundir.TABLE)
     cols = plot.figure_columns(schema, meta)
     assert {"spe_regime", "nash_regimes", "nash_count", *(a["param"] for a in meta.axes)} <= set(cols)
     assert not [c for c in cols if "payoff" in c or c in ("spe_iraq", "spe_us", "nash_count_hedging")]
@@ -425,10 +425,10 @@ def test_figures_read_only_the_columns_they_draw(run2d):
 
 
 def test_pdf_embeds_truetype_fonts_not_type3(run2d):
-    (pdf,) = plot.draw_run(run2d, ("pdf",))
+    (pdf,) = figures.draw_run(run2d, ("pdf",))
     data = pdf.read_bytes()
     assert not type3_fonts(data) and b"/FontFile2" in data  # Type 42: the TrueType program embedded
-    assert plot.STYLE["pdf.fonttype"] == 42 and plot.STYLE["ps.fonttype"] == 42
+    assert figstyle.STYLE["pdf.fonttype"] == 42 and figstyle.STYLE["ps.fonttype"] == 42
 
 
 def test_a_single_panel_carries_no_letter(table2d):
@@ -440,32 +440,32 @@ def test_a_single_panel_carries_no_letter(table2d):
     assert label_problems(fig) == []
     two = plot.run_figure(table, meta)
     assert [a.get_title()[:4] for a in two.axes] == ["(a) ", "(b) "]
-    assert plot.panel_title(0, 1, "x") == "x" and plot.panel_title(1, 2, "x") == "(b) x"
+    assert figstyle.panel_title(0, 1, "x") == "x" and figstyle.panel_title(1, 2, "x") == "(b) x"
 
 
 def test_the_star_is_this_runs_baseline(run2d, tmp_path):
     """A run that sets a parameter away from the calibrated baseline says so in the legend."""
     table, meta = read_table(run2d / "equilibria.parquet")
-    assert plot.run_changes(run2d) == ()  # no config: nothing known to differ
+    assert figstyle.run_changes(run2d) == ()  # no config: nothing known to differ
     run = tmp_path / "run"
     run.mkdir()
     game = {"us": {"credibility": 4.0, "committed_prior": 0.7}, "iraq": {"nationalism": 2.0}}
     (run / "config.yaml").write_text(f"scenario: iraq2020\ngame: {game}\n")
-    changes = plot.run_changes(run)
+    changes = figstyle.run_changes(run)
     assert changes == ("us.credibility = 4 $bn/yr", "us.committed_prior = 0.7")  # a probability shows as it is
-    label = plot.baseline_text(changes)
+    label = figstyle.baseline_text(changes)
     assert label == "baseline of this run (us.credibility = 4 $bn/yr, us.committed_prior = 0.7)"
     fig = plot.run_figure(table, meta, label)
     assert flat(legend_labels(fig.legends[0])[-1]) == label
     assert legend_labels(plot.run_figure(table, meta).legends[0])[-1] == "baseline"  # the calibrated one
-    assert plot.baseline_text(()) == plot.BASELINE_LABEL
+    assert figstyle.baseline_text(()) == figstyle.BASELINE_LABEL
 
 
 def test_action_names_come_from_the_scenario():
-    assert plot.action_name(S, "Iraq", "keep+status_quo") == "keep troops, status quo"
-    assert plot.action_name("iraq2020", "US", "severe") == "severe sanctions"
-    assert plot.action_name("iraq2020", "US", "warn") == "warn"  # no words given: the code
-    assert plot.action_name(None, "Iraq", "keep+deepen") == "keep+deepen"
+    assert figstyle.action_name(S, "Iraq", "keep+status_quo") == "keep troops, status quo"
+    assert figstyle.action_name("iraq2020", "US", "severe") == "severe sanctions"
+    assert figstyle.action_name("iraq2020", "US", "warn") == "warn"  # no words given: the code
+    assert figstyle.action_name(None, "Iraq", "keep+deepen") == "keep+deepen"
 
 
 def test_captions_name_axes_by_label_and_say_whose_baseline_the_star_is():

@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 
 from figcheck import flat, label_problems, layout_problems, type3_fonts
 
-from sim import plot
+from sim import figaxes, figstyle, figures, plot
 from sim import plot_abm as pa_
 from sim.app import CONF_DIR
 from sim.config import parse_run_config
@@ -89,7 +89,7 @@ def min_font(fig) -> float:
 def test_selection_grid_is_the_modal_regime_pivot(table2d):
     table, meta = table2d
     codes, freq = pa_.selection_grid(table, meta)
-    assert codes.shape == freq.shape == (NY, NX)  # rows = 2nd axis, columns = 1st (as plot.regime_grid)
+    assert codes.shape == freq.shape == (NY, NX)  # rows = 2nd axis, columns = 1st (as figaxes.regime_grid)
     df = table.to_pandas()
     df["modal"] = df["abm_modal_regime"].astype(str)
     df["modal_freq"] = [row[f"abm_freq_{slug(row['modal'])}"] for _, row in df.iterrows()]
@@ -104,7 +104,7 @@ def test_selection_grid_is_the_modal_regime_pivot(table2d):
 
 def test_selection_colours_fade_from_the_regime_colour_to_white(table2d):
     _, meta = table2d
-    colours = plot.regime_colours(meta.regimes)
+    colours = figstyle.regime_colours(meta.regimes)
     n = len(meta.regimes)
     codes = np.arange(n)
     full = pa_.selection_colours(codes, np.ones(n), meta)
@@ -124,7 +124,7 @@ def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(NY, NX, 3),
                                pa_.selection_colours(codes, freq, meta))
     coords = mesh.get_coordinates()
-    xs, ys = plot.axis_values(table, meta)
+    xs, ys = figaxes.axis_values(table, meta)
     np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
     np.testing.assert_allclose(0.5 * (coords[1:, 0, 1] + coords[:-1, 0, 1]), ys)  # y along rows
     assert flat(ax.get_xlabel()) == f"{param_info(GameParams, X).label} ($bn/yr)"  # the parameter's metadata
@@ -135,7 +135,7 @@ def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
     key = fig.axes[1]  # one key row per regime shown, named after it
     shown = [meta.regimes[k] for k in sorted(set(codes.ravel().tolist()))]
     assert [t.get_text() for t in key.get_yticklabels()] == shown
-    assert fig.get_size_inches()[0] <= plot.COLUMN_WIDTH  # one panel: a column wide, the key below it
+    assert fig.get_size_inches()[0] <= figstyle.COLUMN_WIDTH  # one panel: a column wide, the key below it
     assert [leg for leg in fig.findobj(Legend) if legend_labels(leg) == ["baseline"]]
     assert layout_problems(fig) == []
     assert min_font(fig) >= 8
@@ -178,7 +178,7 @@ def test_comparison_figure_panels(table2d):
     # (a) is the exact pure-NE map
     (mesh_a,) = meshes(a)
     np.testing.assert_array_equal(np.asarray(mesh_a.get_array()).reshape(NY, NX),
-                                  plot.regime_grid(table, meta, "nash_regimes"))
+                                  figaxes.regime_grid(table, meta, "nash_regimes"))
     # (b) is the selection map
     codes, freq = pa_.selection_grid(table, meta)
     (mesh_b,) = meshes(b, "selection")
@@ -189,7 +189,7 @@ def test_comparison_figure_panels(table2d):
     share = pa_.nash_share(table, meta).reshape(NX, NY).T
     np.testing.assert_allclose(np.ma.filled(mesh_c.get_array(), np.nan).reshape(NY, NX), share)
     (hatch,) = [h for h in c.collections if isinstance(h, PatchCollection) and h.get_gid() == "disagreement"]
-    xs, ys = plot.axis_values(table, meta)
+    xs, ys = figaxes.axis_values(table, meta)
     mask = pa_.disagreement_grid(table, meta)
     assert covered_cells(hatch, xs, ys) == {(i, j) for j, i in zip(*np.nonzero(mask))}
     assert [ln for ln in c.collections if isinstance(ln, LineCollection) and ln.get_gid() == "disagreement_outline"]
@@ -197,7 +197,7 @@ def test_comparison_figure_panels(table2d):
         assert [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
     labels = [" ".join(t.split()) for leg in fig.findobj(Legend) for t in legend_labels(leg)]  # wrapped lines
     assert pa_.DISAGREE_LABEL in labels and "baseline" in labels
-    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert label_problems(fig) == []
     assert not [t for t in c.texts if t.get_gid() == "panel_note"]  # (c) has something to show here
     assert min_font(fig) >= 8
@@ -234,7 +234,7 @@ def test_comparison_figure_fits_a_page_without_overlaps(table2d, exact):
         table = table.drop_columns([c for c in table.column_names if c.startswith("nash_")])
     fig = pa_.comparison_figure(table, meta, "Adaptive play: logit, 4 runs x 40 steps per point; shock at step 20: "
                                 "iraq.nationalism = 12 (exact NE: before the shock)")
-    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     key, cbar, legends = bottom_row(fig)
     assert len(legends) == (2 if exact else 1)  # regimes under (a); hatching (or baseline) under the colour bar
     assert [t.get_text() for t in key.get_yticklabels()]  # the key names its regimes
@@ -254,7 +254,7 @@ def test_one_axis_run_draws_strips(tmp_path):
     (ne_band,) = [m for m in meshes(band) if m.get_gid() != "selection"]
     (abm_band,) = meshes(band, "selection")
     np.testing.assert_array_equal(np.asarray(ne_band.get_array()).ravel(),
-                                  plot.regime_codes(table, meta, "nash_regimes"))
+                                  figaxes.regime_codes(table, meta, "nash_regimes"))
     codes, freq = pa_.modal_selection(table, meta)
     np.testing.assert_allclose(np.asarray(abm_band.get_array()).reshape(-1, 3),
                                pa_.selection_colours(codes, freq, meta))
@@ -265,7 +265,7 @@ def test_one_axis_run_draws_strips(tmp_path):
     spans = [p for p in line_ax.patches if p.get_gid() == "disagreement"]  # one span per run of disagreeing points
     mask = pa_.disagreement(table, meta)
     assert len(spans) == int(np.sum(np.diff(np.concatenate([[0], mask.astype(int), [0]])) == 1))
-    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert layout_problems(fig) == []
     assert min_font(fig) >= 8
 
@@ -306,7 +306,7 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
         == "keep+status_quo"
     (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
     np.testing.assert_allclose(nash_ax.get_lines()[0].get_ydata(), stats.column("share_at_nash").to_numpy())
-    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert layout_problems(fig) == []
     assert min_font(fig) >= 8
 
@@ -346,7 +346,7 @@ def test_trajectory_figure_marks_shocks_and_several_equilibria():
     assert len(guides) == 1 and tuple(guides[0].get_xdata()) == (0, 5.0)  # up to the shock
     labels = [" ".join(t.split()) for ax in fig.axes if ax.get_legend() for t in legend_labels(ax.get_legend())]
     assert any("shock at step 5: iraq.nationalism = 12" in t for t in labels)
-    assert fig.get_size_inches()[0] <= plot.PAGE_WIDTH
+    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert layout_problems(fig) == []
 
 
@@ -359,7 +359,7 @@ def test_plot_cli_redraws_abm_figures_byte_identically(abm_run, capsys):
     assert not (abm_run / "phase_diagram.png").exists()  # no SPE columns: the NE map is in abm_selection
     for p in written:
         p.unlink()
-    assert plot.main([str(abm_run), "--format", "png"]) == 0
+    assert figures.main([str(abm_run), "--format", "png"]) == 0
     paths = [Path(p) for p in capsys.readouterr().out.split()]
     assert paths == [abm_run / "abm_selection.png", abm_run / "trajectories.png"]
     assert {p: p.read_bytes() for p in paths} == written
@@ -404,7 +404,7 @@ def test_draw_abm_writes_what_exists_and_redraws_identically(tmp_path):
 def test_run_without_abm_has_no_abm_figures(tmp_path):
     out = make_run(tmp_path, ["solvers=[spe,nash]", f"sweep.x.num={NX}", f"sweep.y.num={NY}", "plot.formats=[]"])
     assert pa_.draw_abm(out) == []
-    assert plot.draw_run(out, ("png",)) == [out / "phase_diagram.png"]
+    assert figures.draw_run(out, ("png",)) == [out / "phase_diagram.png"]
     names = {p.name for p in out.iterdir()}
     assert not names & {"abm_selection.png", "abm_selection.pdf", "trajectories.png", "trajectories.pdf"}
 

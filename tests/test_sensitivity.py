@@ -16,7 +16,7 @@ pytest.importorskip("SALib")
 from figcheck import flat, label_problems, layout_problems  # noqa: E402
 
 from sim import sensitivity as sens  # noqa: E402
-from sim.plot import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
+from sim.figstyle import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
 from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
 from sim.params import ConfigError, iter_params  # noqa: E402
 from sim.table import write_parquet  # noqa: E402
@@ -399,7 +399,7 @@ def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
 def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
     """``python -m sim.plot RUN_DIR`` on a sensitivity run redraws its figure from the saved
     table alone, the same bytes the run wrote (``sensitivity.top`` read from config.yaml)."""
-    from sim.plot import main as plot_main
+    from sim.figures import main as plot_main
 
     r = _sim(*TINY_OVERRIDES, "sensitivity.top=2", f"results_dir={tmp_path}", "run_id=r", cwd=tmp_path)
     assert r.returncode == 0, r.stderr

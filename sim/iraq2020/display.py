@@ -2,7 +2,7 @@
 
 Tables, configs and Gambit files name actions by short codes (``keep+status_quo``);
 figures show these words instead (:data:`ACTION_NAMES`, given to the scenario as
-``action_names``, read by :func:`sim.plot.action_name`).
+``action_names``, read by :func:`sim.figstyle.action_name`).
 """
 
 from __future__ import annotations

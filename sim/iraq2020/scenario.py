@@ -89,7 +89,7 @@ class NamedScenario(Scenario):
     """A :class:`~sim.scenario.Scenario` that also says how its action codes read in figures.
 
     ``action_names``: ``{actor: {action code: words}}``; a code without words is shown as
-    it is. Figures ask for them through :func:`sim.plot.action_name`.
+    it is. Figures ask for them through :func:`sim.figstyle.action_name`.
     """
 
     action_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
