@@ -23,8 +23,8 @@ from sim.abm.options import AbmOptions, Shock
 from sim.params import ConfigError, check_value, did_you_mean, from_mapping, param_info
 from sim.registry import SCENARIOS, get_scenario
 from sim.scenario import Scenario
-from sim.sensitivity import CONCEPTS as SENSITIVITY_CONCEPTS
-from sim.sensitivity import DEFAULT_SOBOL_N, DEFAULT_TRAJECTORIES, METHODS, SensitivityOptions, check_options, problem
+from sim.sensitivity_options import CONCEPTS as SENSITIVITY_CONCEPTS
+from sim.sensitivity_options import DEFAULT_SOBOL_N, DEFAULT_TRAJECTORIES, METHODS, SensitivityOptions, check_options, problem
 from sim.sweep import MAX_POINTS, SPACES, Axis, grid_size, make_axis
 from sim.tiles import TileSpec, parse_tiles
 

@@ -21,7 +21,7 @@ from typing import Any
 from sim.abm.rules import RuleOptions
 from sim.abm.solver import AbmOptions
 from sim.config import CONFIG_KEYS, QreOptions
-from sim.sensitivity import SensitivityOptions
+from sim.sensitivity_options import SensitivityOptions
 from sim.resources import CONF_DIR
 from sim.tiles import TileSpec
 

@@ -44,7 +44,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -57,23 +57,17 @@ import pyarrow as pa
 from sim import rundir
 from sim.bayes import solve_bayes
 from sim.manifest import build_manifest, sha256_file, write_json
-from sim.params import ConfigError, batch, iter_params
+from sim.params import ConfigError, batch
 from sim.scenario import Scenario
+from sim.sensitivity_options import (  # noqa: F401  (re-exported: sim.sensitivity.<name>)
+    CONCEPTS, DEFAULT_LEVELS, DEFAULT_RESAMPLES, DEFAULT_SOBOL_N, DEFAULT_TRAJECTORIES, LOWER, METHODS,
+    SensitivityOptions, check_int, check_options, problem)
 from sim.solvers import slug, solve_spe
 from sim.table import write_parquet
 
-if TYPE_CHECKING:  # matplotlib is imported on use: sim.config imports this module
+if TYPE_CHECKING:  # matplotlib is imported on use
     from matplotlib.figure import Figure
 
-METHODS = ("sobol", "morris")
-CONCEPTS = ("spe", "bayes")
-#: Default Sobol base sample size N (a power of two): N * (D + 2) model evaluations,
-#: 16384 * 40 = 655,360 SPE solutions for the 38 Iraq-2020 parameters.
-DEFAULT_SOBOL_N = 16384
-#: Default number of Morris trajectories: r * (D + 1) evaluations (9,984 for D = 38).
-DEFAULT_TRAJECTORIES = 256
-DEFAULT_LEVELS = 4
-DEFAULT_RESAMPLES = 100
 DEFAULT_CHUNK = 8192
 CONF_LEVEL = 0.95
 META_KEY = b"sim.sensitivity"
@@ -95,58 +89,6 @@ TOTAL_COLOUR = "#DDAA33"
 
 
 # ----------------------------------------------------------------------------- problem
-
-
-def problem(params_cls, names: Sequence[str] | None = None,
-            ranges: Mapping[str, Sequence[float]] | None = None) -> dict:
-    """The SALib problem over the chosen parameters, bounded by their documented ranges.
-
-    Parameters
-    ----------
-    params_cls : type
-        A scenario's parameter dataclass (e.g. ``GameParams``).
-    names : sequence of str, optional
-        Dotted parameter names to vary, in this order; default: every parameter.
-    ranges : mapping, optional
-        ``{name: (low, high)}`` narrower bounds for some of ``names``; each must lie
-        inside the documented range, with ``low < high``.
-
-    Returns
-    -------
-    dict
-        ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...], "units": [...]}``
-        (SALib ignores ``units``; the tables and figures use it).
-
-    Raises
-    ------
-    ConfigError
-        On an unknown or repeated name, a range for a parameter not varied, or a range
-        outside the documented one or empty.
-    """
-    infos = {i.name: i for i in iter_params(params_cls)}
-    names = list(infos) if names is None else list(names)
-    if not names:
-        raise ConfigError("no parameters to vary; give at least one")
-    for name in names:
-        if name not in infos:
-            raise ConfigError(f"unknown parameter '{name}'; known parameters: {', '.join(infos)}")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ConfigError(f"parameter '{dup[0]}' is listed twice")
-    ranges = dict(ranges or {})
-    bounds = []
-    for name in names:
-        info = infos[name]
-        lo, hi = ranges.pop(name, (info.low, info.high))
-        lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi) and info.low <= lo < hi <= info.high):
-            raise ConfigError(f"range of {name} must satisfy {info.low} <= low < high <= {info.high} "
-                              f"{info.unit}; got [{lo}, {hi}]")
-        bounds.append([lo, hi])
-    if ranges:
-        raise ConfigError(f"range given for '{next(iter(ranges))}', which is not among the varied parameters")
-    return {"num_vars": len(names), "names": names, "bounds": bounds,
-            "units": [infos[n].unit for n in names]}
 
 
 def _salib(problem_: dict) -> dict:
@@ -272,12 +214,6 @@ def _salib_version() -> str | None:
         return None
 
 
-def _check_int(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"{name}={value!r} must be an integer >= {low}")
-    return int(value)
-
-
 def sobol(problem: dict, evaluate: Callable[[np.ndarray], np.ndarray], n: int, seed: int,
           calc_second_order: bool = False, *, num_resamples: int = DEFAULT_RESAMPLES,
           conf_level: float = CONF_LEVEL, outputs: Sequence[str] | None = None) -> pa.Table:
@@ -321,11 +257,11 @@ def sobol(problem: dict, evaluate: Callable[[np.ndarray], np.ndarray], n: int, s
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    n = _check_int("n", n, 2)
+    n = check_int("n", n, 2)
     if n & (n - 1):
         raise ConfigError(f"n={n} must be a power of two for a Sobol' design (e.g. {1 << n.bit_length()})")
-    seed = _check_int("seed", seed, 0)
-    num_resamples = _check_int("num_resamples", num_resamples, 2)
+    seed = check_int("seed", seed, 0)
+    num_resamples = check_int("num_resamples", num_resamples, 2)
     sp = _salib(problem)
     X = sobol_sample.sample(sp, n, calc_second_order=calc_second_order, scramble=True, seed=seed)
     Y, names = _evaluate(evaluate, X, outputs)
@@ -399,12 +335,12 @@ def morris(problem: dict, evaluate: Callable[[np.ndarray], np.ndarray], n_trajec
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    n_trajectories = _check_int("n_trajectories", n_trajectories, 2)
-    levels = _check_int("levels", levels, 2)
+    n_trajectories = check_int("n_trajectories", n_trajectories, 2)
+    levels = check_int("levels", levels, 2)
     if levels % 2:
         raise ConfigError(f"levels={levels} must be even")
-    seed = _check_int("seed", seed, 0)
-    num_resamples = _check_int("num_resamples", num_resamples, 2)
+    seed = check_int("seed", seed, 0)
+    num_resamples = check_int("num_resamples", num_resamples, 2)
     sp = _salib(problem)
     X = morris_sample.sample(sp, n_trajectories, num_levels=levels, seed=seed)
     Y, names = _evaluate(evaluate, X, outputs)
@@ -425,72 +361,6 @@ def morris(problem: dict, evaluate: Callable[[np.ndarray], np.ndarray], n_trajec
 
 
 # ----------------------------------------------------------------------------- one analysis
-
-
-@dataclass(frozen=True)
-class SensitivityOptions:
-    """One analysis: the ``sensitivity`` block of a run config, or the CLI's options.
-
-    ``method``: "sobol" or "morris"; ``n``: Sobol base sample size N (a power of two) or
-    number of Morris trajectories, None for the method's default (:attr:`size`);
-    ``concept``: "spe" or "bayes" (:func:`regime_outputs`); ``params``: dotted names of
-    the parameters varied, None for every one; ``seed``: seeds the design and the
-    bootstrap; ``resamples``: bootstrap resamples; ``levels``: Morris grid levels (even);
-    ``second_order``: Sobol pairwise indices too; ``top``: parameters per figure panel.
-    """
-
-    method: str = "sobol"
-    n: int | None = None
-    concept: str = "spe"
-    params: tuple[str, ...] | None = None
-    seed: int = 0
-    resamples: int = DEFAULT_RESAMPLES
-    levels: int = DEFAULT_LEVELS
-    second_order: bool = False
-    top: int = 10
-
-    @property
-    def size(self) -> int:
-        """N (Sobol) or the number of trajectories (Morris): ``n``, else the default."""
-        if self.n is not None:
-            return self.n
-        return DEFAULT_SOBOL_N if self.method == "sobol" else DEFAULT_TRAJECTORIES
-
-    def evaluations(self, d: int) -> int:
-        """Games solved when ``d`` parameters are varied."""
-        if self.method == "morris":
-            return self.size * (d + 1)
-        return self.size * (2 * d + 2 if self.second_order else d + 2)
-
-
-#: Lower bounds of the integer options.
-LOWER = {"n": 2, "seed": 0, "resamples": 2, "levels": 2, "top": 1}
-
-
-def check_options(opts: SensitivityOptions,
-                  key: Callable[[str], str] = lambda field: f"sensitivity.{field}") -> SensitivityOptions:
-    """``opts`` if valid, else :class:`ConfigError` naming the option as ``key(field)``.
-
-    The parameter names are checked by :func:`problem`, which knows the scenario.
-    """
-    if opts.method not in METHODS:
-        raise ConfigError(f"{key('method')}={opts.method!r} is unknown; allowed: {', '.join(METHODS)}")
-    if opts.concept not in CONCEPTS:
-        raise ConfigError(f"{key('concept')}={opts.concept!r} is unknown; allowed: {', '.join(CONCEPTS)}")
-    for name, low in LOWER.items():
-        value = getattr(opts, name)
-        if not (name == "n" and value is None):
-            _check_int(key(name), value, low)
-    if opts.method == "sobol" and opts.n is not None and opts.n & (opts.n - 1):
-        raise ConfigError(f"{key('n')}={opts.n} must be a power of two for a Sobol' design "
-                          f"(e.g. {1 << opts.n.bit_length()})")
-    if opts.method == "morris" and opts.levels % 2:
-        raise ConfigError(f"{key('levels')}={opts.levels} must be even")
-    if not isinstance(opts.second_order, bool):
-        raise ConfigError(f"{key('second_order')}={opts.second_order!r} must be true or false")
-    if opts.second_order and opts.method != "sobol":
-        raise ConfigError(f"{key('second_order')} applies only when {key('method')} is sobol")
-    return opts
 
 
 def analyse(sc: Scenario, opts: SensitivityOptions, base=None,
