@@ -1,5 +1,5 @@
 """Regime grids of an equilibria table and the axes they are drawn on, shared by the
-figure modules (:mod:`sim.plot`, :mod:`sim.plot_abm`).
+figure modules (:mod:`sim.phase`, :mod:`sim.plot_abm`).
 
 Reading: a table's swept values (:func:`axis_values`) and its regimes as codes into
 ``meta.regimes`` (:func:`regime_codes`, :func:`regime_grid`). Drawing: one 2-D panel of

@@ -6,7 +6,7 @@ several pure Nash equilibria coexist. Figures are drawn at the width they are pr
 (:data:`PAGE_WIDTH`, :data:`COLUMN_WIDTH`) under :data:`STYLE`, label parameters and
 actions in the words of their scenario (:func:`param_label`, :func:`action_name`), and
 are written by :func:`save` alone: atomically and without timestamps, so the same
-tables give the same bytes. Imported by every figure module (:mod:`sim.plot`,
+tables give the same bytes. Imported by every figure module (:mod:`sim.phase`,
 :mod:`sim.plot_abm`, :mod:`sim.sensitivity`); it imports none of them.
 """
 

@@ -28,7 +28,7 @@ from sim.cliargs import OneLineParser
 from sim.figaxes import GAMES
 from sim.figstyle import FORMATS, baseline_text, freeze_layout, run_changes, save
 from sim.manifest import verify_run
-from sim.plot import FIGURE_NAME, figure_columns, qre_path_figure, run_figure
+from sim.phase import FIGURE_NAME, figure_columns, qre_path_figure, run_figure
 from sim.plot_abm import draw_abm, has_abm
 from sim.table import ResultsError, TableMeta, read_parquet, read_table
 

@@ -184,11 +184,11 @@ def tiny_disk(tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
+        pytest.skip("a real full disk needs a tmpfs, which only root can mount; the file-size-limit test below covers a failed write without root")
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True, text=True,
                        check=False)
     if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip()}); the file-size-limit test below covers a failed write")
     yield disk
     subprocess.run(["umount", str(disk)], check=True)
 

@@ -1,4 +1,4 @@
-"""Phase diagrams drawn from a saved equilibria table (``sim/plot.py``)."""
+"""Phase diagrams drawn from a saved equilibria table (``sim/phase.py``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from matplotlib.colors import to_rgba
 from figcheck import flat, label_problems, type3_fonts
 from matplotlib.text import Text
 
-from sim import figaxes, figstyle, figures, plot, rundir
+from sim import figaxes, figstyle, figures, phase, rundir
 from sim.iraq2020 import SCENARIO as S
 from sim.iraq2020 import GameParams
 from sim.params import get_value, param_info
@@ -246,7 +246,7 @@ def test_nash_diagram_without_special_cases_has_no_hatching_or_grey(table2d):
 
 def test_two_panel_figure_layout_and_fonts(run2d_special):
     table, meta = read_table(run2d_special / "equilibria.parquet")
-    fig = plot.run_figure(table, meta)
+    fig = phase.run_figure(table, meta)
     assert tuple(fig.get_size_inches()) == pytest.approx((figstyle.PAGE_WIDTH, 3.9))
     a, b = fig.axes
     # two-line titles, so a panel half a page wide holds them
@@ -317,7 +317,7 @@ def test_module_imports_neither_hydra_nor_pyplot():
 def test_one_axis_table_draws_a_strip(tmp_path):
     run = make_run(tmp_path, [dict(param=X, start=0, stop=20, num=120)], with_special_nash)
     table, meta = read_table(run / "equilibria.parquet")
-    fig = plot.regime_strip(table, meta)
+    fig = phase.regime_strip(table, meta)
     (ax,) = fig.axes
     top, bottom = [c for c in ax.collections if isinstance(c, QuadMesh)]
     spe = figaxes.regime_codes(table, meta, "spe_regime")
@@ -340,7 +340,7 @@ def test_three_axis_table_draws_facets(tmp_path):
              dict(param="iraq.security_value", start=0, stop=15, num=5)]
     run = make_run(tmp_path, specs)
     table, meta = read_table(run / "equilibria.parquet")
-    fig = plot.run_figure(table, meta)
+    fig = phase.run_figure(table, meta)
     panels = [ax for ax in fig.get_axes() if ax.get_visible()]
     assert len(panels) == 6  # 3 values of the 3rd axis x 2 games
     _, _, zs = figaxes.axis_values(table, meta)
@@ -415,7 +415,7 @@ def test_figures_read_only_the_columns_they_draw(run2d):
 
     schema = pq.read_schema(run2d / rundir.TABLE)
     _, meta = read_table(run2d / rundir.TABLE)
-    cols = plot.figure_columns(schema, meta)
+    cols = phase.figure_columns(schema, meta)
     assert {"spe_regime", "nash_regimes", "nash_count", *(a["param"] for a in meta.axes)} <= set(cols)
     assert not [c for c in cols if "payoff" in c or c in ("spe_iraq", "spe_us", "nash_count_hedging")]
     assert len(cols) < len(schema.names) / 2
@@ -434,11 +434,11 @@ def test_pdf_embeds_truetype_fonts_not_type3(run2d):
 def test_a_single_panel_carries_no_letter(table2d):
     table, meta = table2d
     spe_only = table.drop_columns([c for c in table.column_names if c.startswith("nash_")])
-    fig = plot.run_figure(spe_only, meta)
+    fig = phase.run_figure(spe_only, meta)
     (ax,) = [a for a in fig.axes if a.get_visible()]
     assert not ax.get_title().startswith("(")
     assert label_problems(fig) == []
-    two = plot.run_figure(table, meta)
+    two = phase.run_figure(table, meta)
     assert [a.get_title()[:4] for a in two.axes] == ["(a) ", "(b) "]
     assert figstyle.panel_title(0, 1, "x") == "x" and figstyle.panel_title(1, 2, "x") == "(b) x"
 
@@ -455,9 +455,9 @@ def test_the_star_is_this_runs_baseline(run2d, tmp_path):
     assert changes == ("us.credibility = 4 $bn/yr", "us.committed_prior = 0.7")  # a probability shows as it is
     label = figstyle.baseline_text(changes)
     assert label == "baseline of this run (us.credibility = 4 $bn/yr, us.committed_prior = 0.7)"
-    fig = plot.run_figure(table, meta, label)
+    fig = phase.run_figure(table, meta, label)
     assert flat(legend_labels(fig.legends[0])[-1]) == label
-    assert legend_labels(plot.run_figure(table, meta).legends[0])[-1] == "baseline"  # the calibrated one
+    assert legend_labels(phase.run_figure(table, meta).legends[0])[-1] == "baseline"  # the calibrated one
     assert figstyle.baseline_text(()) == figstyle.BASELINE_LABEL
 
 

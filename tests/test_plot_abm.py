@@ -21,14 +21,14 @@ from omegaconf import OmegaConf
 
 from figcheck import flat, label_problems, layout_problems, type3_fonts
 
-from sim import figaxes, figstyle, figures, plot
+from sim import figaxes, figstyle, figures
 from sim import plot_abm as pa_
 from sim.app import CONF_DIR
 from sim.config import parse_run_config
 from sim.iraq2020 import SCENARIO, GameParams
 from sim.params import param_info
 from sim.run import run
-from sim.table import read_table, write_table
+from sim.table import ResultsError, TableMeta, read_table, write_table
 
 X, Y = "iraq.nationalism", "us.credibility"
 NX, NY = 8, 6
@@ -355,7 +355,7 @@ def test_trajectory_figure_marks_shocks_and_several_equilibria():
 
 def test_plot_cli_redraws_abm_figures_byte_identically(abm_run, capsys):
     written = {p: p.read_bytes() for p in (abm_run / "abm_selection.png", abm_run / "trajectories.png")}
-    assert all(written.values())  # drawn by the run itself (via sim.plot.draw_run -> draw_abm)
+    assert all(written.values())  # drawn by the run itself (via sim.figures.draw_run -> draw_abm)
     assert not (abm_run / "phase_diagram.png").exists()  # no SPE columns: the NE map is in abm_selection
     for p in written:
         p.unlink()
@@ -414,10 +414,10 @@ def test_table_without_abm_columns_is_refused_by_the_comparison(tmp_path):
     out.mkdir()
     table = pa.table({X: np.repeat([0.0, 1.0], 2), Y: np.tile([0.0, 1.0], 2), "nash_count": np.ones(4, dtype=np.int64),
                       "nash_regimes": ["hedging"] * 4})
-    meta = plot.TableMeta("s", ("hedging", "confrontation"), ({"param": X, "n": 2}, {"param": Y, "n": 2}), {})
+    meta = TableMeta("s", ("hedging", "confrontation"), ({"param": X, "n": 2}, {"param": Y, "n": 2}), {})
     write_table(table, meta, out / "equilibria.parquet")
     assert pa_.draw_abm(out) == []
-    with pytest.raises(plot.ResultsError, match="abm_modal_regime"):
+    with pytest.raises(ResultsError, match="abm_modal_regime"):
         pa_.comparison_figure(table, meta)
 
 
