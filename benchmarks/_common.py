@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from sim.iraq2020 import GameParams
-from sim.sweep import make_axis
+from sim.scenarios.iraq2020 import GameParams
+from sim.engine.sweep import make_axis
 
 
 def best_of(fn, repeat: int):

@@ -35,10 +35,10 @@ import plain_abm  # noqa: E402
 from _common import default_axes  # noqa: E402
 from sim.abm.rules import RuleOptions  # noqa: E402
 from sim.abm.solver import AbmOptions, simulate  # noqa: E402
-from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
-from sim.params import batch  # noqa: E402
-from sim.scenario import normal_form  # noqa: E402
-from sim.sweep import grid_columns  # noqa: E402
+from sim.scenarios.iraq2020 import SCENARIO, GameParams  # noqa: E402
+from sim.engine.params import batch  # noqa: E402
+from sim.engine.scenario import normal_form  # noqa: E402
+from sim.engine.sweep import grid_columns  # noqa: E402
 
 TARGET = 50.0
 

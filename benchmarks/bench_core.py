@@ -14,12 +14,12 @@ import argparse
 import numpy as np
 from _common import best_of, default_axes
 
-from sim.equilibrium import pure_nash_mask
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import batch
-from sim.scenario import normal_form
-from sim.solvers import SOLVERS
-from sim.sweep import grid_columns, solve_grid
+from sim.engine.equilibrium import pure_nash_mask
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import batch
+from sim.engine.scenario import normal_form
+from sim.solvers.registry import SOLVERS
+from sim.engine.sweep import grid_columns, solve_grid
 
 
 def gambit_pure_nash(u):
@@ -44,9 +44,9 @@ def main(argv=None):
     n_points = args.n ** 2
     base = GameParams()
     print(f"grid: {args.n}x{args.n} = {n_points} points (iraq.nationalism x us.credibility)")
-    t_both, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["spe"], SOLVERS["nash"]]), args.repeat)
-    t_spe, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["spe"]]), args.repeat)
-    t_nash, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["nash"]]), args.repeat)
+    t_both, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["spe"].bind(), SOLVERS["nash"].bind()]), args.repeat)
+    t_spe, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["spe"].bind()]), args.repeat)
+    t_nash, _ = best_of(lambda: solve_grid(SCENARIO, base, axes, [SOLVERS["nash"].bind()]), args.repeat)
     print(f"grid solve, spe+nash (table included): {t_both:.3f} s")
     print(f"grid solve, spe only:                  {t_spe:.3f} s  ({t_spe / n_points * 1e6:.2f} us/game)")
     print(f"grid solve, nash only:                 {t_nash:.3f} s  ({t_nash / n_points * 1e6:.2f} us/game)")

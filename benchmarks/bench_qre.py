@@ -1,4 +1,4 @@
-"""Benchmark: logit QRE (sim.qre) on the scenario's grid and on small games, against pygambit.
+"""Benchmark: logit QRE (sim.engine.qre) on the scenario's grid and on small games, against pygambit.
 
 Run: ``python benchmarks/bench_qre.py [--lam 1.0] [--points 40000] [--nf-points 2000]``.
 
@@ -9,9 +9,9 @@ Run: ``python benchmarks/bench_qre.py [--lam 1.0] [--points 40000] [--nf-points 
   ``--nf-points`` points spread over the same grid.
 * pygambit: ``pygambit.qre.logit_solve_lambda`` at the same λ on a random subsample of
   the same games (built from arrays / .efg text, timing included), per game, with the
-  largest probability difference from sim.qre. Extensive games go through Gambit's
+  largest probability difference from sim.engine.qre. Extensive games go through Gambit's
   behaviour (agent) logit tracer, which is slow on the 138-node tree, so only a few.
-* Small random games (2x2, 2x3, 2x2x2, payoffs in [-1, 1]): sim.qre on a batch of
+* Small random games (2x2, 2x3, 2x2x2, payoffs in [-1, 1]): sim.engine.qre on a batch of
   ``--small`` games against pygambit per game.
 
 λ is in 1/($bn/yr) for the scenario (Gambit's convention: σ ∝ exp(λ u) on raw payoffs).
@@ -29,17 +29,17 @@ import pygambit as gbt
 from _common import best_of, default_axes
 
 from sim.gambit import ExtensiveFormGame, format_efg
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import batch
-from sim.qre import (
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import batch
+from sim.engine.qre import (
     agent_qre_tree_batch_last,
     logit_qre_normal_form,
     logit_qre_normal_form_batch_last,
     regime_probabilities_normal_form,
     regime_probabilities_tree,
 )
-from sim.scenario import leaf_payoffs, leaf_payoffs_batch_last, normal_form, normal_form_batch_last
-from sim.sweep import grid_columns
+from sim.engine.scenario import leaf_payoffs, leaf_payoffs_batch_last, normal_form, normal_form_batch_last
+from sim.engine.sweep import grid_columns
 
 
 # ------------------------------------------------------------------ pygambit side
@@ -170,7 +170,7 @@ def main(argv=None):
     for label, n, total, per, gbt_per, diff, m in rows:
         print(f"{label:<58} {n:>7} {total:>9.3f}s {per * 1e6:>8.1f}us {gbt_per * 1e6:>10.0f}us "
               f"{gbt_per / per:>7.0f}x {diff:>9.1e}")
-    print("ratio = pygambit time per game / sim.qre time per game; pygambit on a random subsample "
+    print("ratio = pygambit time per game / sim.engine.qre time per game; pygambit on a random subsample "
           "(gambit/game column; sizes: "
           f"trees {args.gambit_trees}, scenario normal form {args.gambit_nf}, small {args.gambit_small}); "
           "max|dp| = largest probability difference on that subsample.")

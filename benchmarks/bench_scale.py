@@ -92,7 +92,7 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
 
 
 def _solve_half(args) -> float:
-    from sim.run import solve_range
+    from sim.runs.run import solve_range
 
     cfg, start, stop = args
     t0 = time.perf_counter()
@@ -110,15 +110,15 @@ def solve_timer(n: int, workers: int):
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from sim.app import CONF_DIR
-    from sim.config import parse_run_config
-    from sim.memory import retain_freed_memory
-    from sim.tiles import tile_range
+    from sim.cli.app import CONF_DIR
+    from sim.config.parse import parse_run_config
+    from sim.store.memory import retain_freed_memory
+    from sim.store.tiles import tile_range
 
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = parse_run_config(OmegaConf.to_container(
             compose("config", overrides=[f"sweep.x.num={n}", f"sweep.y.num={n}"]), resolve=True))
-    retain_freed_memory()  # as sim.run.run does; forked workers inherit it
+    retain_freed_memory()  # as sim.runs.run.run does; forked workers inherit it
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pool.map(_solve_half, [(cfg, 0, 1)] * workers)  # warm the workers up
 

@@ -39,7 +39,7 @@ import mesa
 import numpy as np
 
 from sim.abm.streams import run_keys, uniforms
-from sim.equilibrium import ATOL, pure_nash_equilibria
+from sim.engine.equilibrium import ATOL, pure_nash_equilibria
 
 RULES = ("best_response", "regret_matching")
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.iraq2020 import scenario as iraq2020
-from sim.iraq2020.params import GameParams
-from sim.iraq2020.terms import TERMS as IRAQ2020_TERMS
-from sim.params import group, param
-from sim.scenario import Actor
+from sim.scenarios.iraq2020 import scenario as iraq2020
+from sim.scenarios.iraq2020.params import GameParams
+from sim.scenarios.iraq2020.terms import TERMS as IRAQ2020_TERMS
+from sim.engine.params import group, param
+from sim.engine.scenario import Actor
 
 US = iraq2020.US
 

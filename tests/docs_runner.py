@@ -50,7 +50,7 @@ def _finish(pid: int, status: int, running: dict) -> None:
 def main(jobs_file: str, workers: int = 2) -> None:
     jobs = json.loads(Path(jobs_file).read_text())
     # warm the imports every documented command needs, before forking
-    import sim.app, sim.cli_solve, sim.plot, sim.plot_abm, sim.reproduce, sim.run, sim.sensitivity  # noqa: E401, F401
+    import sim.cli.app, sim.cli.solve, sim.cli.plot, sim.figures.abm, sim.runs.reproduce, sim.runs.run, sim.analysis.sensitivity  # noqa: E401, F401
 
     running: dict[int, dict] = {}
     for job in jobs:

@@ -1,7 +1,7 @@
 """The table of bad inputs in docs/errors.md: read it, run its rows, regenerate its messages.
 
 Each row ``| tool | case | `input` | `message` |`` under a ``### class`` heading is one bad
-input. ``sim`` rows are run in-process through :func:`sim.app.main` (the console
+input. ``sim`` rows are run in-process through :func:`sim.cli.app.main` (the console
 script's own code path, argv patched) with ``results_dir=<tmp>/res`` appended unless the
 row sets ``results_dir``; the other tools through their ``main(argv)``. The *message* of a
 ``sim`` row is the whole error line after ``sim: error: ``; of the other tools, a part
@@ -83,11 +83,11 @@ def fixtures(tmp: Path) -> None:
 
 
 def changed_run(tmp: Path) -> None:
-    """A finished run whose table was edited afterwards (for sim.plot)."""
+    """A finished run whose table was edited afterwards (for sim-plot)."""
     from test_app import composed, tiny
 
-    from sim.config import parse_run_config
-    from sim.run import run
+    from sim.config.parse import parse_run_config
+    from sim.runs.run import run
 
     out = run(parse_run_config(tiny(composed(), tmp / "runs", "changed")), progress=False)
     out.rename(tmp / "changed_run")
@@ -115,7 +115,7 @@ def run_in_process(row: Row, tmp: Path) -> tuple[int, str]:
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             if row.tool == "sim":
-                from sim.app import main
+                from sim.cli.app import main
 
                 sys.argv = ["sim", *sim_argv(row, tmp)]
                 try:
@@ -136,11 +136,11 @@ def run_in_process(row: Row, tmp: Path) -> tuple[int, str]:
 
 def tool_main(tool: str):
     if tool == "sim-solve":
-        from sim.cli_solve import main
-    elif tool == "sim.plot":
-        from sim.figures import main
+        from sim.cli.solve import main
+    elif tool == "sim-plot":
+        from sim.cli.plot import main
     else:
-        from sim.reproduce import main
+        from sim.cli.reproduce import main
     return main
 
 

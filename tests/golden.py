@@ -4,7 +4,7 @@
 equilibria table of a coarse grid, or for a sensitivity experiment the table of the
 analysis at a small sample size, :data:`COARSE_SENSITIVITY`); the test
 ``tests/test_golden.py`` re-solves each coarse experiment and compares the data with
-:func:`sim.compare.compare_tables`: floats (written with ``repr``, which round-trips, and
+:func:`sim.store.compare.compare_tables`: floats (written with ``repr``, which round-trips, and
 parsed back) within its tolerance ``RTOL``/``ATOL``, since numpy's SIMD kernels differ in
 the last bits between CPUs; every other column (labels, regimes, actions, counts) exactly.
 A model change that changes results must regenerate these deliberately and say why in
@@ -26,11 +26,11 @@ from omegaconf import OmegaConf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import sim.app  # noqa: E402,F401  registers the game/ schemas the configs name
+import sim.cli.app  # noqa: E402,F401  registers the game/ schemas the configs name
 from sim.resources import CONF_DIR, experiment_names  # noqa: E402
-from sim.config import parse_run_config  # noqa: E402
-from sim.run import solve_range  # noqa: E402
-from sim.sensitivity import analyse  # noqa: E402
+from sim.config.parse import parse_run_config  # noqa: E402
+from sim.runs.run import solve_range  # noqa: E402
+from sim.analysis.sensitivity import analyse  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 COARSE = {"x": 6, "y": 5, "z": 3}

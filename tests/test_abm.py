@@ -13,10 +13,10 @@ from sim.abm.model import ActorAgent, LearningModel, Segment, agent_class
 from sim.abm.rules import RULES, RuleOptions, best_reply, get_rule, logit_response
 from sim.abm.solver import AbmOptions, Shock, simulate, solve_abm
 from sim.abm.streams import run_keys, uniforms
-from sim.equilibrium import pure_nash_equilibria
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import ConfigError, batch, replace_values
-from sim.scenario import normal_form
+from sim.engine.equilibrium import pure_nash_equilibria
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import ConfigError, batch, replace_values
+from sim.engine.scenario import normal_form
 
 PD = np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]], dtype=float)  # strict NE (1, 1)
 PENNIES = np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]], dtype=float)

@@ -12,11 +12,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.app import CONF_DIR
+from sim.cli.app import CONF_DIR
 from sim.resources import experiment_names
-from sim.config import parse_run_config
-from sim.manifest import sha256_file
-from sim.run import run
+from sim.config.parse import parse_run_config
+from sim.store.manifest import sha256_file
+from sim.runs.run import run
 
 EXPERIMENTS = experiment_names()
 TINY = {"x": 9, "y": 7, "z": 3}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.bayes import bayes_form, solve_bayes, type_params
-from sim.iraq2020 import REGIMES, SCENARIO, GameParams
-from sim.params import batch, iter_params, take_points
-from sim.solvers import slug, solve_spe
+from sim.engine.bayes import bayes_form, type_params
+from sim.solvers.bayes import solve_bayes
+from sim.scenarios.iraq2020 import REGIMES, SCENARIO, GameParams
+from sim.engine.params import batch, iter_params, take_points
+from sim.solvers.spe import solve_spe
+from sim.store.columns import slug
 
 SC = SCENARIO
 

@@ -1,4 +1,4 @@
-"""The ``sim-solve`` command (sim.cli_solve)."""
+"""The ``sim-solve`` command (sim.cli.solve)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sim.cli_solve import main
+from sim.cli.solve import main
 
 PD_NFG = """NFG 1 R "Prisoner's dilemma" { "Row" "Column" }
 { { "Cooperate" "Defect" } { "Cooperate" "Defect" } }
@@ -154,7 +154,7 @@ def test_usage_error_exit_2(capsys):
 
 def _run(*args):
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli_solve", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "sim.cli.solve", *args], capture_output=True, text=True, timeout=60
     )
 
 

@@ -10,11 +10,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import parse_run_config
-from sim.iraq2020 import REGIMES, GameParams
-from sim.params import ConfigError, iter_params
-from sim.run import solve_range
-from sim.solvers import slug
+from sim.config.parse import parse_run_config
+from sim.scenarios.iraq2020 import REGIMES, GameParams
+from sim.engine.params import ConfigError, iter_params
+from sim.runs.run import solve_range
+from sim.store.columns import slug
 
 INFOS = list(iter_params(GameParams))
 NAMES = [i.name for i in INFOS]
@@ -113,8 +113,8 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st
 def _bases():
     import copy
 
-    from sim.config import AXIS_KEYS, CONFIG_KEYS
-    from sim.configdoc import composed_default
+    from sim.config.parse import AXIS_KEYS, CONFIG_KEYS
+    from sim.cli.configdoc import composed_default
 
     grid = composed_default(("sweep.x.num=3", "sweep.y.num=2"))
     sens = composed_default(("experiment=sobol_regime", "sensitivity.n=8", "sensitivity.resamples=10"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import CONFIG_KEYS, TOP_KEYS, parse_run_config
-from sim.configdoc import CONF_DIR, composed_default, flat_keys, option_field, reference
-from sim.iraq2020 import GameParams
-from sim.params import ConfigError, iter_params
+from sim.config.parse import CONFIG_KEYS, TOP_KEYS, parse_run_config
+from sim.cli.configdoc import CONF_DIR, composed_default, flat_keys, option_field, reference
+from sim.scenarios.iraq2020 import GameParams
+from sim.engine.params import ConfigError, iter_params
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTED = {e.key for e in CONFIG_KEYS}
@@ -33,7 +33,7 @@ def small(cfg):
 
 
 def test_config_reference_is_current():
-    """docs/config.md is generated; regenerate with: python -m sim.configdoc > docs/config.md"""
+    """docs/config.md is generated; regenerate with: python -m sim.cli.configdoc > docs/config.md"""
     assert (ROOT / "docs/config.md").read_text() == reference()
 
 

@@ -14,7 +14,7 @@ example. What is run, and how:
   is run in a process of its own from the repository root, with the same Python as the
   tests:
   ``python -m sim...`` as written, ``sim`` / ``sim-solve`` / ``sim-reproduce`` as
-  ``python -m sim`` / ``sim.cli_solve`` / ``sim.reproduce`` (their console-script targets
+  ``python -m sim`` / ``sim.cli.solve`` / ``sim.runs.reproduce`` (their console-script targets
   in pyproject.toml). To keep them fast and out of the work tree (:func:`adapt`):
 
   - a ``sim`` run gets ``results_dir=<tmp>`` and, for each axis its experiment sweeps,
@@ -22,7 +22,7 @@ example. What is run, and how:
     agent-based run also ``abm.replicates=2 abm.trajectory_replicates=4``; an experiment
     that runs a sensitivity analysis ``sensitivity.n=16 sensitivity.resamples=10``;
     ``--cfg`` commands (which only print the config) run unchanged;
-  - ``sim.sensitivity`` gets ``--n 16 --resamples 10 --out <tmp>/out``;
+  - ``sim.analysis.sensitivity`` gets ``--n 16 --resamples 10 --out <tmp>/out``;
   - the placeholder run directory ``results/<experiment>/<run-id>`` becomes a tiny run
     made for the test, and the Gambit files ``game.nfg``/``game.efg`` its baseline files.
 
@@ -59,7 +59,7 @@ DOC_FILES = sorted((ROOT / "docs").glob("*.md")) + sorted((ROOT / "docs/how-to")
 SHELL = {"bash", "sh", "shell", "console"}
 TRANSCRIPT = {"", "text"}
 EXCERPT = re.compile(r"^<!-- excerpt: (\S+) -->$")
-PROGRAMS = {"sim": "sim", "sim-solve": "sim.cli_solve", "sim-reproduce": "sim.reproduce"}
+PROGRAMS = {"sim": "sim", "sim-solve": "sim.cli.solve", "sim-reproduce": "sim.cli.reproduce"}
 RUN_PLACEHOLDER = re.compile(r"results/[\w.-]+/<run-id>")
 SMALL = 5  # points per swept axis
 TIMEOUT = 300  # seconds a command may take, counted from when a test starts waiting for it
@@ -78,10 +78,10 @@ SKIP: tuple[tuple[str, object], ...] = (
      lambda w, out: "--cfg" not in w and any(re.fullmatch(r"hydra/launcher=(submitit_\w+|ray\w*)", x) for x in w)),
     ("reads the reader's own files in their home directory", lambda w, out: any(x.startswith("~") for x in w)),
     ("regenerates every figure of the paper (minutes); tests/test_paper.py runs it small",
-     lambda w, out: w[:3] == ["python", "-m", "sim.paper"]),
+     lambda w, out: w[:3] == ["python", "-m", "sim.cli.paper"]),
     ("a transcript of a full sensitivity analysis (about a minute): its numbers need the full sample, "
      "and the same command runs small as a shell example",
-     lambda w, out: bool(out) and w[:3] == ["python", "-m", "sim.sensitivity"]),
+     lambda w, out: bool(out) and w[:3] == ["python", "-m", "sim.analysis.sensitivity"]),
 )
 
 
@@ -223,7 +223,7 @@ def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path |
         if "abm" in solvers or any(a.startswith("solvers=") and "abm" in a for a in args):
             extra += ["abm.replicates=2", "abm.trajectory_replicates=4"]
         args, out = args + extra, tmp
-    elif module == "sim.sensitivity":
+    elif module == "sim.analysis.sensitivity":
         out = tmp / "out"
         args = args + ["--n", "16", "--resamples", "10", "--out", str(out)]
     return module, args, out
@@ -239,9 +239,9 @@ def example_run(tmp_path_factory) -> Path:
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from sim.app import CONF_DIR
-    from sim.config import parse_run_config
-    from sim.run import run
+    from sim.cli.app import CONF_DIR
+    from sim.config.parse import parse_run_config
+    from sim.runs.run import run
 
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         data = OmegaConf.to_container(compose("config"), resolve=True)

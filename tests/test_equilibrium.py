@@ -1,6 +1,6 @@
 """Pure Nash equilibria, best replies and regret on reference games with known answers.
 
-Payoff convention (see ``sim/equilibrium.py``): ``U[i, a_1, ..., a_N]`` is player ``i``'s
+Payoff convention (see ``sim/engine/equilibrium.py``): ``U[i, a_1, ..., a_N]`` is player ``i``'s
 payoff when player ``j`` plays ``a_j``; action indices are 0-based.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.equilibrium import (
+from sim.engine.equilibrium import (
     best_reply_mask,
     nash_conv,
     pure_nash_equilibria,

@@ -18,7 +18,7 @@ import pytest
 from errors_table import Row, changed_run, fixtures, message_of, rows, run_in_process, sim_argv
 
 ROWS = rows()
-MODULES = {"sim": "sim", "sim-solve": "sim.cli_solve", "sim.plot": "sim.plot", "sim-reproduce": "sim.reproduce"}
+MODULES = {"sim": "sim", "sim-solve": "sim.cli.solve", "sim-plot": "sim.cli.plot", "sim-reproduce": "sim.cli.reproduce"}
 CLASSES = ["Values out of range or of the wrong type", "Null or empty settings",
            "Names that are not one safe path component", "Sweep axes", "Sizes beyond what fits in memory or time",
            "Unknown keys and typos", "Config groups", "Malformed overrides and non-ASCII input",
@@ -65,7 +65,7 @@ def test_bad_input_gets_one_clear_line(row, tmp_path):
 SUBPROCESS = [next(r for r in ROWS if r.kind == kind) for kind in CLASSES[:-1]] + [
     r for r in ROWS if r.input in ("-cd my_conf experiment=tabbed", "sweep.x.num=3 -m game.us.credibility=1,99",
                                    "ｓｅｅｄ=1", "abm.steps=1000000000000 solvers=[abm]", "game=null")
-] + [next(r for r in ROWS if r.tool == tool) for tool in ("sim-solve", "sim.plot", "sim-reproduce")]
+] + [next(r for r in ROWS if r.tool == tool) for tool in ("sim-solve", "sim-plot", "sim-reproduce")]
 
 
 def _subprocess(row: Row, tmp: Path):

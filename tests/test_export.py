@@ -10,14 +10,14 @@ import pygambit as gbt
 import pytest
 from test_gambit_oracle_efg import _paired_nodes, gambit_backward_induction
 
-from sim.cli_solve import main as sim_solve
-from sim.equilibrium import pure_nash_equilibria
-from sim.export import export_games, scenario_efg
+from sim.cli.solve import main as sim_solve
+from sim.engine.equilibrium import pure_nash_equilibria
+from sim.gambit.export import export_games, scenario_efg
 from sim.gambit import ExtensiveFormGame, read_efg, read_nfg, write_efg
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import replace_values
-from sim.scenario import leaf_payoffs, normal_form
-from sim.tree import Decision, backward_induction, spe_path_labels, tree_from_rule
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import replace_values
+from sim.engine.scenario import leaf_payoffs, normal_form
+from sim.engine.tree import Decision, backward_induction, spe_path_labels, tree_from_rule
 
 POINTS = {
     "baseline": {},

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from test_app import composed
 
-from sim.config import parse_run_config
-from sim.run import run
+from sim.config.parse import parse_run_config
+from sim.runs.run import run
 
 NAME = "nationalism_credibility"  # the default experiment
 GRID = ["sweep.x.num=5", "sweep.y.num=5"]

@@ -25,7 +25,7 @@ from sim.gambit import (
     write_efg,
     write_nfg,
 )
-from sim.tree import CHANCE, TERMINAL, Chance, Decision, backward_induction, tree_from_rule
+from sim.engine.tree import CHANCE, TERMINAL, Chance, Decision, backward_induction, tree_from_rule
 
 # Prisoner's dilemma, strategy 0 = cooperate, 1 = defect; 3/2 and 1.5 are the same number.
 PD_PAYOFF = """NFG 1 R "Prisoner's dilemma" { "Row" "Column" }

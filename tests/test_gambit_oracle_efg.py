@@ -1,11 +1,11 @@
-"""Oracle: backward induction in sim.tree against an independent one over pygambit's tree.
+"""Oracle: backward induction in sim.engine.tree against an independent one over pygambit's tree.
 
 Random perfect-information trees (seeded numpy Generator; 2-3 players, depth <= 4,
 chance nodes, small-integer payoffs) are written with ``write_efg`` and read back with
 pygambit. The test walks pygambit's own nodes, children, outcomes and chance
-probabilities in exact rational arithmetic (not using sim.tree) and checks:
+probabilities in exact rational arithmetic (not using sim.engine.tree) and checks:
 
-* the root payoffs equal ``sim.tree.backward_induction``'s when there are no ties;
+* the root payoffs equal ``sim.engine.tree.backward_induction``'s when there are no ties;
 * whether some decision node has tied best actions agrees with ``tie_anywhere``;
 * our subgame-perfect equilibrium, as a pure behaviour profile, is one of
   ``pygambit.nash.enumpure_agent_solve`` equilibria.
@@ -21,7 +21,7 @@ import pygambit as gbt
 import pytest
 
 from sim.gambit import ExtensiveFormGame, write_efg
-from sim.tree import Chance, Decision, Tree, backward_induction, tree_from_rule
+from sim.engine.tree import Chance, Decision, Tree, backward_induction, tree_from_rule
 
 N_SEEDS = 40
 MAX_PROFILES = 3000  # pure behaviour profiles enumpure_agent_solve has to visit

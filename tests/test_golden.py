@@ -1,5 +1,5 @@
 """Each experiment, coarse, gives the committed reference data (tests/golden.py): labels,
-regimes, actions and counts exactly, floats within sim.compare's RTOL/ATOL, on any CPU."""
+regimes, actions and counts exactly, floats within sim.store.compare's RTOL/ATOL, on any CPU."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from golden import EXPERIMENTS, GOLDEN, golden_table, solve
 
-from sim.compare import ATOL, DIFFERENT, IDENTICAL, RTOL, compare_tables
+from sim.store.compare import ATOL, DIFFERENT, IDENTICAL, RTOL, compare_tables
 
 #: numpy's AVX-512 kernels off: the AVX2 ones run instead (no effect on a CPU without them)
 AVX2_ONLY = "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX"

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.equilibrium import pure_nash_equilibria
-from sim.iraq2020 import REGIMES, SCENARIO, GameParams
-from sim.iraq2020.scenario import classify, features
-from sim.params import batch, iter_params, replace_values
-from sim.scenario import leaf_payoffs, normal_form
-from sim.tree import backward_induction, spe_path_labels
+from sim.engine.equilibrium import pure_nash_equilibria
+from sim.scenarios.iraq2020 import REGIMES, SCENARIO, GameParams
+from sim.scenarios.iraq2020.scenario import classify, features
+from sim.engine.params import batch, iter_params, replace_values
+from sim.engine.scenario import leaf_payoffs, normal_form
+from sim.engine.tree import backward_induction, spe_path_labels
 
 SC = SCENARIO
 IRAQ = SC.players.index("Iraq")
@@ -45,7 +45,7 @@ def test_batch_shapes_follow_parameter_points():
 
 
 def test_every_action_has_words_for_figures():
-    """Figures show actions in words (sim.iraq2020.display), never codes such as keep+status_quo."""
+    """Figures show actions in words (sim.scenarios.iraq2020.display), never codes such as keep+status_quo."""
     assert set(SC.action_names) == set(SC.players)
     for actor in SC.actors:
         names = SC.action_names[actor.name]

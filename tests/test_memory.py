@@ -1,4 +1,4 @@
-"""sim.memory: a chunked sweep reuses its freed arrays instead of page-faulting them in again."""
+"""sim.store.memory: a chunked sweep reuses its freed arrays instead of page-faulting them in again."""
 
 import subprocess
 import sys
@@ -7,13 +7,13 @@ import pytest
 
 PROBE = """
 import resource, sys
-from sim.iraq2020 import SCENARIO
-from sim.memory import retain_freed_memory
-from sim.solvers import SOLVERS
-from sim.sweep import Axis, solve_grid
+from sim.scenarios.iraq2020 import SCENARIO
+from sim.store.memory import retain_freed_memory
+from sim.solvers.registry import SOLVERS
+from sim.engine.sweep import Axis, solve_grid
 applied = retain_freed_memory() if sys.argv[1] == "policy" else None
 axes = [Axis("iraq.nationalism", tuple(x / 10 for x in range(200))), Axis("us.credibility", tuple(x / 20 for x in range(200)))]
-solve = lambda start, stop: solve_grid(SCENARIO, SCENARIO.params_cls(), axes, [SOLVERS["spe"], SOLVERS["nash"]], 8192, None, start, stop)
+solve = lambda start, stop: solve_grid(SCENARIO, SCENARIO.params_cls(), axes, [SOLVERS["spe"].bind(), SOLVERS["nash"].bind()], 8192, None, start, stop)
 solve(0, 8192)  # the first chunk faults its working set in either way
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 solve(8192, 40000)
@@ -41,8 +41,8 @@ STREAM_PROBE = """
 import sys
 import pyarrow as pa
 from test_app import composed, tiny
-from sim.config import parse_run_config
-import sim.run as R
+from sim.config.parse import parse_run_config
+import sim.runs.run as R
 
 n, tmp = int(sys.argv[1]), sys.argv[2]
 data = tiny(composed([f"sweep.x.num={n}", f"sweep.y.num={n}", "chunk_size=4096"]), tmp, f"n{n}")

@@ -1,4 +1,4 @@
-"""`python -m sim.paper`: one command regenerates every figure, a summary and a manifest."""
+"""`sim-paper`: one command regenerates every figure, a summary and a manifest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import sim.paper as paper
+import sim.cli.paper as paper
 
 
 def test_paper_tiny(tmp_path, monkeypatch):

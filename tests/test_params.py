@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.iraq2020 import GameParams
-from sim.params import (ConfigError, batch, from_mapping, get_value, iter_params, param, param_info, quantity,
+from sim.scenarios.iraq2020 import GameParams
+from sim.engine.params import (ConfigError, batch, from_mapping, get_value, iter_params, param, param_info, quantity,
                         replace_values, with_unit)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +102,7 @@ def test_replace_and_batch():
 
 
 def test_parameter_reference_is_current():
-    """docs/parameters.md is generated; regenerate with: python -m sim.paramdoc > docs/parameters.md"""
-    from sim.paramdoc import reference
+    """docs/parameters.md is generated; regenerate with: python -m sim.cli.paramdoc > docs/parameters.md"""
+    from sim.cli.paramdoc import reference
 
     assert (ROOT / "docs/parameters.md").read_text() == reference()

@@ -13,10 +13,10 @@ from sim.abm.model import LearningModel, Segment
 from sim.abm.rules import RuleOptions, get_rule
 from sim.abm.solver import AbmOptions, simulate
 from sim.abm.streams import uniforms
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import batch
-from sim.scenario import normal_form
-from sim.sweep import grid_columns, make_axis
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import batch
+from sim.engine.scenario import normal_form
+from sim.engine.sweep import grid_columns, make_axis
 
 _PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "plain_abm.py"
 _spec = importlib.util.spec_from_file_location("plain_abm", _PATH)

@@ -1,4 +1,4 @@
-"""Phase diagrams drawn from a saved equilibria table (``sim/phase.py``)."""
+"""Phase diagrams drawn from a saved equilibria table (``sim/figures/phase.py``)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ from matplotlib.colors import to_rgba
 from figcheck import flat, label_problems, type3_fonts
 from matplotlib.text import Text
 
-from sim import figaxes, figstyle, figures, phase, rundir
-from sim.iraq2020 import SCENARIO as S
-from sim.iraq2020 import GameParams
-from sim.params import get_value, param_info
-from sim.solvers import SOLVERS
-from sim.sweep import make_axis, solve_grid
-from sim.table import ResultsError, TableMeta, read_table, write_table
+from sim.cli import plot as plot_cli
+from sim.figures import axes as figaxes, phase, registry as figures, style as figstyle
+from sim.store import rundir
+from sim.scenarios.iraq2020 import SCENARIO as S
+from sim.scenarios.iraq2020 import GameParams
+from sim.engine.params import get_value, param_info
+from sim.solvers.registry import SOLVERS
+from sim.engine.sweep import make_axis, solve_grid
+from sim.store.table import ResultsError, TableMeta, read_table, write_table
 
 X, Y = "iraq.nationalism", "us.credibility"
 NX, NY = 30, 20
@@ -32,7 +34,7 @@ def make_run(run_dir: Path, specs: list[dict], edit=None) -> Path:
     """Solve a small grid and write ``run_dir/equilibria.parquet`` (``edit`` may alter columns)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     axes = [make_axis(f"sweep.{k}", GameParams, spec) for k, spec in zip("xyz", specs)]
-    table = solve_grid(S, GameParams(), axes, [SOLVERS["spe"], SOLVERS["nash"]], 8192)
+    table = solve_grid(S, GameParams(), axes, [SOLVERS["spe"].bind(), SOLVERS["nash"].bind()], 8192)
     meta = TableMeta(
         S.name,
         S.regimes,
@@ -289,7 +291,7 @@ def test_draw_run_rejects_unknown_format(run2d):
 def test_main_redraws(run2d_special, capsys):
     png = run2d_special / "phase_diagram.png"
     png.unlink(missing_ok=True)
-    assert figures.main([str(run2d_special), "--format", "png"]) == 0
+    assert plot_cli.main([str(run2d_special), "--format", "png"]) == 0
     assert png.stat().st_size > 0 and not (run2d_special / "phase_diagram.svg").exists()
     assert capsys.readouterr().err == ""
 
@@ -298,14 +300,14 @@ def test_main_redraws(run2d_special, capsys):
 def test_main_reports_missing_or_corrupt_table_in_one_line(tmp_path, capsys, corrupt):
     if corrupt:
         (tmp_path / "equilibria.parquet").write_bytes(b"not a parquet file")
-    assert figures.main([str(tmp_path)]) == 2
+    assert plot_cli.main([str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("sim.plot: error: ") and err.count("\n") == 1
+    assert err.startswith("sim-plot: error: ") and err.count("\n") == 1
     assert not list(tmp_path.glob("phase_diagram*"))
 
 
 def test_module_imports_neither_hydra_nor_pyplot():
-    code = "import sys, sim.plot; print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))"
+    code = "import sys, sim.cli.plot; print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]"
@@ -388,17 +390,17 @@ def test_unsorted_list_axis_is_drawn_in_ascending_order(tmp_path):
 def test_large_even_grid_is_drawn_as_an_image_of_the_same_regimes(tmp_path):
     from matplotlib.image import AxesImage
 
-    from sim.iraq2020 import SCENARIO, GameParams
-    from sim.figaxes import IMAGE_CELLS, phase_diagram, regime_grid
-    from sim.solvers import SOLVERS
-    from sim.sweep import make_axis, solve_grid
-    from sim.table import TableMeta
+    from sim.scenarios.iraq2020 import SCENARIO, GameParams
+    from sim.figures.axes import IMAGE_CELLS, phase_diagram, regime_grid
+    from sim.solvers.registry import SOLVERS
+    from sim.engine.sweep import make_axis, solve_grid
+    from sim.store.table import TableMeta
 
     nx, ny = 400, 260
     assert nx * ny >= IMAGE_CELLS
     axes = [make_axis("x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=nx)),
             make_axis("y", GameParams, dict(param="us.credibility", start=0, stop=6, num=ny))]
-    table = solve_grid(SCENARIO, GameParams(), axes, [SOLVERS["spe"]])
+    table = solve_grid(SCENARIO, GameParams(), axes, [SOLVERS["spe"].bind()])
     meta = TableMeta(SCENARIO.name, SCENARIO.regimes,
                      ({"param": "iraq.nationalism", "unit": "$bn/yr", "doc": "", "n": nx},
                       {"param": "us.credibility", "unit": "$bn/yr", "doc": "", "n": ny}),
@@ -469,12 +471,12 @@ def test_action_names_come_from_the_scenario():
 
 
 def test_captions_name_axes_by_label_and_say_whose_baseline_the_star_is():
-    """The captions written beside these figures (sim.captions): no unit "1", no empty
+    """The captions written beside these figures (sim.figures.captions): no unit "1", no empty
     parentheses, the λ line not called the baseline."""
     sys.path.insert(0, str(Path(__file__).parent))
     from golden import coarse_config
 
-    from sim.captions import caption
+    from sim.figures.captions import caption
 
     bite = caption(coarse_config("nationalism_sanction_bite"), "phase_diagram", "r", "0" * 64)
     assert "Share of Iraqi oil revenue at risk at the NY Fed (iraq.fed_share_at_risk; 0–0.5; 5 values)" in bite

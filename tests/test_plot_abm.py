@@ -1,4 +1,4 @@
-"""Agent-based figures drawn from a run's saved files (``sim/plot_abm.py``)."""
+"""Agent-based figures drawn from a run's saved files (``sim/figures/abm.py``)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from omegaconf import OmegaConf
 
 from figcheck import flat, label_problems, layout_problems, type3_fonts
 
-from sim import figaxes, figstyle, figures
-from sim import plot_abm as pa_
-from sim.app import CONF_DIR
-from sim.config import parse_run_config
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import param_info
-from sim.run import run
-from sim.table import ResultsError, TableMeta, read_table, write_table
+from sim.cli import plot as plot_cli
+from sim.figures import axes as figaxes, registry as figures, style as figstyle
+from sim.figures import abm as pa_
+from sim.cli.app import CONF_DIR
+from sim.config.parse import parse_run_config
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import param_info
+from sim.runs.run import run
+from sim.store.table import ResultsError, TableMeta, read_table, write_table
 
 X, Y = "iraq.nationalism", "us.credibility"
 NX, NY = 8, 6
@@ -355,11 +356,11 @@ def test_trajectory_figure_marks_shocks_and_several_equilibria():
 
 def test_plot_cli_redraws_abm_figures_byte_identically(abm_run, capsys):
     written = {p: p.read_bytes() for p in (abm_run / "abm_selection.png", abm_run / "trajectories.png")}
-    assert all(written.values())  # drawn by the run itself (via sim.figures.draw_run -> draw_abm)
+    assert all(written.values())  # drawn by the run itself (via sim.figures.registry.draw_run -> draw_abm)
     assert not (abm_run / "phase_diagram.png").exists()  # no SPE columns: the NE map is in abm_selection
     for p in written:
         p.unlink()
-    assert figures.main([str(abm_run), "--format", "png"]) == 0
+    assert plot_cli.main([str(abm_run), "--format", "png"]) == 0
     paths = [Path(p) for p in capsys.readouterr().out.split()]
     assert paths == [abm_run / "abm_selection.png", abm_run / "trajectories.png"]
     assert {p: p.read_bytes() for p in paths} == written
@@ -422,7 +423,7 @@ def test_table_without_abm_columns_is_refused_by_the_comparison(tmp_path):
 
 
 def test_module_imports_neither_hydra_nor_pyplot():
-    code = ("import sys, sim.plot_abm; "
+    code = ("import sys, sim.figures.abm; "
             "print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])

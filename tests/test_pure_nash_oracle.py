@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from sim.equilibrium import pure_nash_equilibria, pure_nash_mask
+from sim.engine.equilibrium import pure_nash_equilibria, pure_nash_mask
 
 gbt = pytest.importorskip("pygambit")
 

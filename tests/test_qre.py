@@ -1,9 +1,9 @@
-"""Logit QRE (sim.qre): limits, batching, regime probabilities, and pygambit as oracle.
+"""Logit QRE (sim.engine.qre): limits, batching, regime probabilities, and pygambit as oracle.
 
 Oracle: ``pygambit.qre.logit_solve_lambda(game, lams)`` (pygambit 16.7), which traces
 Gambit's principal logit branch and returns the first QRE on it at each λ: mixed
 strategy profiles for strategic games, *agent* (behaviour) profiles for extensive games.
-Gambit's λ multiplies the raw payoffs, σ ∝ exp(λ u), the same convention as sim.qre; the
+Gambit's λ multiplies the raw payoffs, σ ∝ exp(λ u), the same convention as sim.engine.qre; the
 profiles are compared at the λ Gambit reports (``.lam``, which can differ from the
 requested one in the last digits). Quirks of pygambit 16.7 worked around here:
 ``LogitQREMixedBehaviorProfile.profile`` raises, so behaviour probabilities are read by
@@ -19,20 +19,20 @@ import numpy as np
 import pygambit as gbt
 import pytest
 
-from sim.equilibrium import nash_conv
+from sim.engine.equilibrium import nash_conv
 from sim.gambit import ExtensiveFormGame, format_efg
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import batch
-from sim.qre import (
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import batch
+from sim.engine.qre import (
     agent_qre_tree,
     logit_qre_normal_form,
     profile_probabilities,
     regime_probabilities_normal_form,
     regime_probabilities_tree,
-    solve_qre,
 )
-from sim.solvers import solve_spe
-from sim.tree import CHANCE, Chance, Decision, backward_induction, tree_from_rule
+from sim.solvers.qre import solve_qre
+from sim.solvers.spe import solve_spe
+from sim.engine.tree import CHANCE, Chance, Decision, backward_induction, tree_from_rule
 
 PD = np.array([[[3, 0], [5, 1]], [[3, 5], [0, 1]]], dtype=float)  # 0 cooperate, 1 defect
 
@@ -194,7 +194,7 @@ def test_normal_form_matches_pygambit_large_lambda_unique_strict_ne(game):
 
 # This 2x3x2 game's principal branch turns back at λ ≈ 2.01 (to λ ≈ 0.57) before it
 # rises again: at λ = 0.7 and 1.5 there are three QRE on it; the one Gambit returns (and
-# sim.qre must) is the first reached from λ = 0. At λ = 3 the branch is past the fold.
+# sim.engine.qre must) is the first reached from λ = 0. At λ = 3 the branch is past the fold.
 TURNING = np.array([
     [[[-3, -3], [-2, -1], [5, -1]], [[1, 0], [-1, -5], [-4, -4]]],
     [[[-2, -4], [2, 2], [-1, 0]], [[3, 5], [-5, 1], [0, -3]]],
@@ -368,7 +368,7 @@ def test_solve_qre_columns_and_limits():
 def test_solve_qre_in_a_sweep_does_not_depend_on_chunk_size():
     from functools import partial
 
-    from sim.sweep import make_axis, solve_grid
+    from sim.engine.sweep import make_axis, solve_grid
 
     axes = [
         make_axis("x", GameParams, dict(param="iraq.nationalism", start=0, stop=20, num=4)),
@@ -382,13 +382,13 @@ def test_solve_qre_in_a_sweep_does_not_depend_on_chunk_size():
 def test_docstring_examples():
     import doctest
 
-    import sim.qre
+    import sim.engine.qre
 
-    assert doctest.testmod(sim.qre).failed == 0
+    assert doctest.testmod(sim.engine.qre).failed == 0
 
 
 def test_lambda_path_runs_from_uniform_play_to_the_spe():
-    from sim.qre import LAMBDA_PATH, lambda_path
+    from sim.solvers.qre import LAMBDA_PATH, lambda_path
 
     path = lambda_path(SCENARIO, GameParams())
     names = [f"prob_{r.lower().replace(' ', '_').replace('-', '_')}" for r in SCENARIO.regimes]

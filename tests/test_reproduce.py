@@ -1,4 +1,4 @@
-"""sim.compare (tables and texts with numbers, within RTOL/ATOL) and sim-reproduce's three
+"""sim.store.compare (tables and texts with numbers, within RTOL/ATOL) and sim-reproduce's three
 verdicts: byte-identical, numerically equal, different; edited and malformed configs."""
 
 from __future__ import annotations
@@ -17,20 +17,20 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-import sim.app  # noqa: F401  registers the game/ schemas the configs name
-from sim.compare import ATOL, DIFFERENT, FIRST_ROWS, IDENTICAL, NUMERIC, RTOL, compare_tables, compare_text
-from sim.config import parse_run_config
-from sim.manifest import sha256_file
-from sim.reproduce import main as reproduce
-from sim.app import CONF_DIR
-from sim.run import run
-from sim.table import write_parquet
+import sim.cli.app  # noqa: F401  registers the game/ schemas the configs name
+from sim.store.compare import ATOL, DIFFERENT, FIRST_ROWS, IDENTICAL, NUMERIC, RTOL, compare_tables, compare_text
+from sim.config.parse import parse_run_config
+from sim.store.manifest import sha256_file
+from sim.cli.reproduce import main as reproduce
+from sim.cli.app import CONF_DIR
+from sim.runs.run import run
+from sim.store.table import write_parquet
 
 AVX2_ONLY = "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX"
 TINY = ["experiment=concepts", "sweep.x.num=6", "sweep.y.num=5", "plot.formats=[png]"]
 
 
-# --- sim.compare ---------------------------------------------------------------------
+# --- sim.store.compare ---------------------------------------------------------------------
 
 def test_floats_agree_within_rtol_and_atol_and_not_beyond():
     base = pa.table({"x": [1.0, 0.0, -3.0]})

@@ -1,4 +1,4 @@
-"""sim.rundir: atomic files, unique temporary names, partial directories and publishing.
+"""sim.store.rundir: atomic files, unique temporary names, partial directories and publishing.
 
 Real files and real processes; the full disk is a real kernel refusal (a file-size limit,
 EFBIG) or an OSError raised where a writer would meet it.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import rundir
-from sim.rundir import WriteError
+from sim.store import rundir
+from sim.store.rundir import WriteError
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -86,7 +86,7 @@ def test_a_missing_directory_names_the_file_not_the_temporary(tmp_path):
 def test_a_real_file_size_limit_is_one_line_naming_the_file(tmp_path):
     """The kernel refuses the writes (EFBIG) past RLIMIT_FSIZE; nothing is left behind."""
     code = ("import resource, signal, sys\n"
-            "from sim.rundir import atomic_write_bytes\n"
+            "from sim.store.rundir import atomic_write_bytes\n"
             "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
             "try:\n"
@@ -206,7 +206,7 @@ def test_publish_keeps_an_existing_run_after_its_check(tmp_path):
     tmp = _assembled(tmp_path, "third")
     with pytest.raises(ValueError, match="another config's"):
         rundir.publish(tmp, tmp_path / "run", "keep", check=refuse)
-    assert tmp.is_dir()  # the caller's to remove (sim.rundir.assembling does)
+    assert tmp.is_dir()  # the caller's to remove (sim.store.rundir.assembling does)
 
 
 def test_publish_replacing(tmp_path):
@@ -241,8 +241,8 @@ def test_place_once_keeps_the_first(tmp_path):
 
 
 def test_command_line_errors_are_one_line_with_their_status(capsys):
-    from sim.cliargs import cli_errors, cli_main
-    from sim.params import ConfigError
+    from sim.cli.args import cli_errors, cli_main
+    from sim.engine.params import ConfigError
 
     @cli_main("tool")
     def main(exc):

@@ -1,4 +1,4 @@
-"""Sensitivity analysis (sim.sensitivity): SALib Sobol and Morris over the regime indicators."""
+"""Sensitivity analysis (sim.analysis.sensitivity): SALib Sobol and Morris over the regime indicators."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ pytest.importorskip("SALib")
 
 from figcheck import flat, label_problems, layout_problems  # noqa: E402
 
-from sim import sensitivity as sens  # noqa: E402
-from sim.figstyle import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
-from sim.iraq2020 import SCENARIO, GameParams  # noqa: E402
-from sim.params import ConfigError, iter_params  # noqa: E402
-from sim.table import write_parquet  # noqa: E402
+from sim.analysis import sensitivity as sens  # noqa: E402
+from sim.figures.style import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
+from sim.scenarios.iraq2020 import SCENARIO, GameParams  # noqa: E402
+from sim.engine.params import ConfigError, iter_params  # noqa: E402
+from sim.store.table import write_parquet  # noqa: E402
 
 ALL = [i.name for i in iter_params(GameParams)]
 
@@ -317,7 +317,7 @@ def test_cli_bad_arguments_exit_2_with_one_line(argv, capsys, tmp_path):
     assert sens.main([*argv, "--out", str(tmp_path / "x")]) == 2
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("sim.sensitivity: error: "), captured.err
+    assert len(lines) == 1 and lines[0].startswith("sim.analysis.sensitivity: error: "), captured.err
     assert captured.out == ""
     assert not (tmp_path / "x").exists()
 
@@ -370,7 +370,7 @@ def _sim(*args, cwd):
 
 def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
     """``python -m sim experiment=sobol_regime`` (tiny) writes a complete run directory whose
-    table and figure are byte for byte those of ``python -m sim.sensitivity`` with the same
+    table and figure are byte for byte those of ``python -m sim.analysis.sensitivity`` with the same
     options; the same config gives the same bytes (whatever the chunk size)."""
     r1 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=one", cwd=tmp_path)
     r2 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=two", "chunk_size=7", cwd=tmp_path)
@@ -397,9 +397,9 @@ def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
 
 
 def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
-    """``python -m sim.plot RUN_DIR`` on a sensitivity run redraws its figure from the saved
+    """``sim-plot RUN_DIR`` on a sensitivity run redraws its figure from the saved
     table alone, the same bytes the run wrote (``sensitivity.top`` read from config.yaml)."""
-    from sim.figures import main as plot_main
+    from sim.cli.plot import main as plot_main
 
     r = _sim(*TINY_OVERRIDES, "sensitivity.top=2", f"results_dir={tmp_path}", "run_id=r", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -413,9 +413,9 @@ def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
 
 
 def test_a_sensitivity_run_reproduces(tmp_path, capsys):
-    from sim.config import parse_run_config
-    from sim.reproduce import main as reproduce
-    from sim.run import run
+    from sim.config.parse import parse_run_config
+    from sim.cli.reproduce import main as reproduce
+    from sim.runs.run import run
     from test_app import composed
 
     data = composed(["experiment=sobol_regime", "sensitivity.method=morris", "sensitivity.n=4"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.iraq2020 import SCENARIO, GameParams
-from sim.params import ConfigError
-from sim.solvers import SOLVERS
-from sim.sweep import axis_values, grid_columns, make_axis, solve_grid
+from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import ConfigError
+from sim.solvers.registry import SOLVERS
+from sim.engine.sweep import axis_values, grid_columns, make_axis, solve_grid
 
 
 def axes(nx=13, ny=7):
@@ -57,7 +57,7 @@ def test_grid_is_c_order():
 
 @pytest.mark.parametrize("chunk", [1, 5, 64, 10_000])
 def test_results_do_not_depend_on_chunk_size(chunk):
-    solvers = [SOLVERS["spe"], SOLVERS["nash"]]
+    solvers = [SOLVERS["spe"].bind(), SOLVERS["nash"].bind()]
     ref = solve_grid(SCENARIO, GameParams(), axes(), solvers, chunk_size=91)
     got = solve_grid(SCENARIO, GameParams(), axes(), solvers, chunk_size=chunk)
     assert got.equals(ref)
@@ -65,12 +65,12 @@ def test_results_do_not_depend_on_chunk_size(chunk):
 
 def test_progress_counts_every_point():
     seen = []
-    solve_grid(SCENARIO, GameParams(), axes(), [SOLVERS["spe"]], chunk_size=20, progress=seen.append)
+    solve_grid(SCENARIO, GameParams(), axes(), [SOLVERS["spe"].bind()], chunk_size=20, progress=seen.append)
     assert sum(seen) == 13 * 7
 
 
 def test_nash_columns_are_consistent():
-    t = solve_grid(SCENARIO, GameParams(), axes(), [SOLVERS["nash"]], chunk_size=50).to_pandas()
+    t = solve_grid(SCENARIO, GameParams(), axes(), [SOLVERS["nash"].bind()], chunk_size=50).to_pandas()
     per_regime = t[[c for c in t.columns if c.startswith("nash_count_")]].sum(axis=1)
     np.testing.assert_array_equal(per_regime, t["nash_count"])
     for regs, n in zip(t["nash_regimes"], t["nash_count"]):
@@ -81,5 +81,5 @@ def test_nash_columns_are_consistent():
 def test_sweeping_a_parameter_no_payoff_uses_still_gives_a_row_per_point(solver):
     """Found by the property tests: us.committed_prior enters only the bayes solver."""
     ax = [make_axis("sweep.x", GameParams, dict(param="us.committed_prior", start=0, stop=1, num=5))]
-    t = solve_grid(SCENARIO, GameParams(), ax, [SOLVERS[solver]], chunk_size=2)
+    t = solve_grid(SCENARIO, GameParams(), ax, [SOLVERS[solver].bind()], chunk_size=2)
     assert t.num_rows == 5

@@ -1,4 +1,4 @@
-"""sim.table: the equilibria table's deterministic Parquet files, written whole or piece by piece."""
+"""sim.store.table: the equilibria table's deterministic Parquet files, written whole or piece by piece."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from sim.table import ROW_GROUP, RowGroupWriter, read_parquet, write_parquet
+from sim.store.table import ROW_GROUP, RowGroupWriter, read_parquet, write_parquet
 
 META = {b"sim": b'{"note": "test"}'}
 
@@ -53,7 +53,7 @@ def test_pieces_with_another_dictionary_are_refused(tmp_path, before):
 
 
 def test_an_unwritable_table_names_its_path_and_leaves_nothing(tmp_path):
-    from sim.rundir import WriteError
+    from sim.store.rundir import WriteError
 
     path = tmp_path / "gone" / "t.parquet"
     with pytest.raises(WriteError, match=r"/gone/t\.parquet: No such file or directory$"):

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pytest
 from test_app import composed, tiny
 
-from sim.config import parse_run_config
-from sim.params import ConfigError
-from sim.reproduce import main as reproduce_main
-from sim.run import TileFailed, run
-from sim.tiles import tile_range
+from sim.config.parse import parse_run_config
+from sim.engine.params import ConfigError
+from sim.cli.reproduce import main as reproduce_main
+from sim.runs.run import TileFailed, run
+from sim.store.tiles import tile_range
 
 DATA = ("equilibria.parquet", "abm_runs.parquet", "trajectory.parquet", "baseline.efg", "phase_diagram.png")
 
@@ -58,7 +58,7 @@ def test_labels_are_stored_with_their_whole_vocabulary(tmp_path):
     regimes writes the same dictionary as the whole grid; read_table decodes to strings."""
     import pyarrow.parquet as pq
 
-    from sim.table import read_table
+    from sim.store.table import read_table
 
     out = run(abm_config(tmp_path, "voc", count=3), progress=False)
     stored = pq.ParquetFile(out / "equilibria.parquet").read()
@@ -72,7 +72,7 @@ def test_labels_are_stored_with_their_whole_vocabulary(tmp_path):
 
 
 def test_canonical_refuses_chunk_dependent_dictionaries():
-    from sim.table import canonical
+    from sim.store.table import canonical
 
     a = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), pa.array(["x", "y"]))
     b = pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), pa.array(["y", "x"]))
@@ -95,7 +95,7 @@ def test_single_tile_jobs_merge_when_the_last_one_finishes(tmp_path):
 def test_two_jobs_writing_one_tile_keep_the_first(tmp_path):
     """Each job writes under a name of its own; the first to commit wins, the second
     drops its copy, and no temporary file is left."""
-    from sim.tiles import TileWriter, tile_done, tile_path
+    from sim.store.tiles import TileWriter, tile_done, tile_path
 
     chunk = pa.table({"x": [1.0, 2.0, 3.0]})
     first, second = TileWriter(tmp_path, 2, 0), TileWriter(tmp_path, 2, 0)

@@ -1,11 +1,11 @@
-"""Backward induction on perfect-information trees (``sim/tree.py``)."""
+"""Backward induction on perfect-information trees (``sim/engine/tree.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.tree import (
+from sim.engine.tree import (
     CHANCE,
     TERMINAL,
     Chance,

@@ -21,15 +21,16 @@ if str(ROOT) not in sys.path:  # `examples` is a top-level package of the reposi
 from examples import us_warning  # noqa: E402
 from examples.turkey import turkey2020  # noqa: E402
 from examples.turkey.turkey2020 import SCENARIO as TURKEY, TurkeyGameParams  # noqa: E402
-from sim.app import CONF_DIR  # noqa: E402
-from sim.config import parse_run_config  # noqa: E402
-from sim.equilibrium import pure_nash_mask  # noqa: E402
-from sim.iraq2020 import SCENARIO as IRAQ, GameParams  # noqa: E402
-from sim.params import ConfigError, batch, from_mapping, iter_params  # noqa: E402
-from sim.registry import get_scenario  # noqa: E402
-from sim.run import run  # noqa: E402
-from sim.scenario import leaf_payoffs, normal_form  # noqa: E402
-from sim.solvers import solve_nash, solve_spe  # noqa: E402
+from sim.cli.app import CONF_DIR  # noqa: E402
+from sim.config.parse import parse_run_config  # noqa: E402
+from sim.engine.equilibrium import pure_nash_mask  # noqa: E402
+from sim.scenarios.iraq2020 import SCENARIO as IRAQ, GameParams  # noqa: E402
+from sim.engine.params import ConfigError, batch, from_mapping, iter_params  # noqa: E402
+from sim.scenarios import get_scenario  # noqa: E402
+from sim.runs.run import run  # noqa: E402
+from sim.engine.scenario import leaf_payoffs, normal_form  # noqa: E402
+from sim.solvers.nash import solve_nash
+from sim.solvers.spe import solve_spe  # noqa: E402
 
 PATH = "examples.turkey.turkey2020:SCENARIO"
 EXAMPLE_CONF = ROOT / "examples/turkey/conf"
@@ -196,7 +197,7 @@ def test_the_experiment_composes_through_an_added_search_path():
     [
         ("examples.turkey.no_such_module:SCENARIO", "cannot import module 'examples.turkey.no_such_module'"),
         ("examples.turkey.turkey2020:NOPE", "has no attribute 'NOPE'"),
-        ("examples.turkey.turkey2020:TurkeyGameParams", "is a type, not a sim.scenario.Scenario"),
+        ("examples.turkey.turkey2020:TurkeyGameParams", "is a type, not a sim.engine.scenario.Scenario"),
         ("examples.turkey.turkey2020:", "is not an import path"),
     ],
 )

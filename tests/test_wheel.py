@@ -133,6 +133,6 @@ def test_wheel_runs_a_users_experiment(wheel_env):
 
 
 def test_wheel_sim_version(wheel_env):
-    """Needs sim/app.py's main() to answer --version with sim.version_line()."""
+    """Needs sim/cli/app.py's main() to answer --version with sim.version_line()."""
     r = wheel_env.run("sim", "--version")
     assert (r.returncode, r.stdout) == (0, f"sim {sim.__version__}\n")

@@ -30,7 +30,7 @@ import numpy as np
 
 from sim.abm.rules import Rule, RuleOptions
 from sim.abm.streams import run_keys, uniforms
-from sim.equilibrium import pure_nash_mask_batch_last
+from sim.engine.equilibrium import pure_nash_mask_batch_last
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Options of the agent-based model: plain frozen data, importable without Mesa.
 
-The config layer (:mod:`sim.config`) validates these before any work; only a run that
+The config layer (:mod:`sim.config.parse`) validates these before any work; only a run that
 simulates imports :mod:`sim.abm.model` (and with it Mesa).
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sim.abm.rules import RuleOptions, get_rule
-from sim.params import ConfigError
+from sim.engine.params import ConfigError
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.equilibrium import ATOL
-from sim.params import ConfigError
+from sim.engine.equilibrium import ATOL
+from sim.engine.params import ConfigError
 
 
 @dataclass(frozen=True)

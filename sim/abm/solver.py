@@ -24,9 +24,9 @@ import pyarrow as pa
 from sim.abm.model import LearningModel, Segment
 from sim.abm.options import AbmOptions, Shock  # noqa: F401  (re-exported)
 from sim.abm.rules import get_rule
-from sim.params import replace_values, take_points
-from sim.scenario import Scenario, normal_form_batch_last
-from sim.solvers import labels, slug
+from sim.engine.params import replace_values, take_points
+from sim.engine.scenario import Scenario, normal_form_batch_last
+from sim.store.columns import labels, slug
 
 
 def segments(sc: Scenario, params, n_points: int, shocks) -> list[Segment]:

@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.abm.solver import AbmOptions, simulate
-from sim.equilibrium import pure_nash_equilibria
-from sim.rundir import TRAJECTORY, TRAJECTORY_STATS, atomic_path
-from sim.scenario import Scenario, normal_form
+from sim.engine.equilibrium import pure_nash_equilibria
+from sim.store.rundir import TRAJECTORY, TRAJECTORY_STATS, atomic_path
+from sim.engine.scenario import Scenario, normal_form
 
 SHARES = TRAJECTORY
 STATS = TRAJECTORY_STATS

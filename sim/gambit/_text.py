@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.rundir import atomic_write_text
+from sim.store.rundir import atomic_write_text
 
 
 class GameFileError(ValueError):

@@ -34,14 +34,14 @@ from sim.gambit._text import (
     _Token,
     _write_text,
 )
-from sim.tree import CHANCE, TERMINAL, Tree
+from sim.engine.tree import CHANCE, TERMINAL, Tree
 
 __all__ = ["ExtensiveFormGame", "format_efg", "parse_efg", "read_efg", "write_efg"]
 
 
 @dataclass(frozen=True, eq=False)
 class ExtensiveFormGame:
-    """A perfect-information extensive game: a :class:`sim.tree.Tree` and leaf payoffs.
+    """A perfect-information extensive game: a :class:`sim.engine.tree.Tree` and leaf payoffs.
 
     Attributes
     ----------

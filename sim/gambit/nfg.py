@@ -6,7 +6,7 @@ outcome number per contingency, ``0`` meaning the null outcome with all-zero pay
 Strategies are given either as counts ``{ 2 3 }`` (labelled ``"1"``, ``"2"``, ...) or as
 label lists ``{ { "a" "b" } { "x" "y" "z" } }``. Contingencies are listed with the
 **first** player's strategy varying fastest. The result uses this package's payoff
-tensor convention ``U[i, a_1, ..., a_N]`` (see :mod:`sim.equilibrium`).
+tensor convention ``U[i, a_1, ..., a_N]`` (see :mod:`sim.engine.equilibrium`).
 
 Numbers, labels and errors are as described in :mod:`sim.gambit`.
 """

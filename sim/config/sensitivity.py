@@ -1,0 +1,152 @@
+"""The options of a sensitivity analysis, and the SALib problem it varies.
+
+Below the run config (which validates the ``sensitivity`` block with these) and below
+:mod:`sim.analysis.sensitivity` (which runs the analysis): parameters and errors only, no SALib,
+no solvers, no figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.solvers.registry import sensitivity_concepts
+from sim.engine.params import ConfigError, iter_params
+
+METHODS = ("sobol", "morris")
+CONCEPTS = sensitivity_concepts()  #: the registry's concepts with a sensitivity outcome
+#: Default Sobol base sample size N (a power of two): N * (D + 2) model evaluations,
+#: 16384 * 40 = 655,360 SPE solutions for the 38 Iraq-2020 parameters.
+DEFAULT_SOBOL_N = 16384
+#: Default number of Morris trajectories: r * (D + 1) evaluations (9,984 for D = 38).
+DEFAULT_TRAJECTORIES = 256
+DEFAULT_LEVELS = 4
+DEFAULT_RESAMPLES = 100
+
+
+def problem(params_cls, names: Sequence[str] | None = None,
+            ranges: Mapping[str, Sequence[float]] | None = None) -> dict:
+    """The SALib problem over the chosen parameters, bounded by their documented ranges.
+
+    Parameters
+    ----------
+    params_cls : type
+        A scenario's parameter dataclass (e.g. ``GameParams``).
+    names : sequence of str, optional
+        Dotted parameter names to vary, in this order; default: every parameter.
+    ranges : mapping, optional
+        ``{name: (low, high)}`` narrower bounds for some of ``names``; each must lie
+        inside the documented range, with ``low < high``.
+
+    Returns
+    -------
+    dict
+        ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...], "units": [...]}``
+        (SALib ignores ``units``; the tables and figures use it).
+
+    Raises
+    ------
+    ConfigError
+        On an unknown or repeated name, a range for a parameter not varied, or a range
+        outside the documented one or empty.
+    """
+    infos = {i.name: i for i in iter_params(params_cls)}
+    names = list(infos) if names is None else list(names)
+    if not names:
+        raise ConfigError("no parameters to vary; give at least one")
+    for name in names:
+        if name not in infos:
+            raise ConfigError(f"unknown parameter '{name}'; known parameters: {', '.join(infos)}")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"parameter '{dup[0]}' is listed twice")
+    ranges = dict(ranges or {})
+    bounds = []
+    for name in names:
+        info = infos[name]
+        lo, hi = ranges.pop(name, (info.low, info.high))
+        lo, hi = float(lo), float(hi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and info.low <= lo < hi <= info.high):
+            raise ConfigError(f"range of {name} must satisfy {info.low} <= low < high <= {info.high} "
+                              f"{info.unit}; got [{lo}, {hi}]")
+        bounds.append([lo, hi])
+    if ranges:
+        raise ConfigError(f"range given for '{next(iter(ranges))}', which is not among the varied parameters")
+    return {"num_vars": len(names), "names": names, "bounds": bounds,
+            "units": [infos[n].unit for n in names]}
+
+
+def check_int(name: str, value, low: int) -> int:
+    """``value`` as an int if it is one and ``>= low``, else :class:`ConfigError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"{name}={value!r} must be an integer >= {low}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class SensitivityOptions:
+    """One analysis: the ``sensitivity`` block of a run config, or the CLI's options.
+
+    ``method``: "sobol" or "morris"; ``n``: Sobol base sample size N (a power of two) or
+    number of Morris trajectories, None for the method's default (:attr:`size`);
+    ``concept``: "spe" or "bayes" (:func:`regime_outputs`); ``params``: dotted names of
+    the parameters varied, None for every one; ``seed``: seeds the design and the
+    bootstrap; ``resamples``: bootstrap resamples; ``levels``: Morris grid levels (even);
+    ``second_order``: Sobol pairwise indices too; ``top``: parameters per figure panel.
+    """
+
+    method: str = "sobol"
+    n: int | None = None
+    concept: str = "spe"
+    params: tuple[str, ...] | None = None
+    seed: int = 0
+    resamples: int = DEFAULT_RESAMPLES
+    levels: int = DEFAULT_LEVELS
+    second_order: bool = False
+    top: int = 10
+
+    @property
+    def size(self) -> int:
+        """N (Sobol) or the number of trajectories (Morris): ``n``, else the default."""
+        if self.n is not None:
+            return self.n
+        return DEFAULT_SOBOL_N if self.method == "sobol" else DEFAULT_TRAJECTORIES
+
+    def evaluations(self, d: int) -> int:
+        """Games solved when ``d`` parameters are varied."""
+        if self.method == "morris":
+            return self.size * (d + 1)
+        return self.size * (2 * d + 2 if self.second_order else d + 2)
+
+
+#: Lower bounds of the integer options.
+LOWER = {"n": 2, "seed": 0, "resamples": 2, "levels": 2, "top": 1}
+
+
+def check_options(opts: SensitivityOptions,
+                  key: Callable[[str], str] = lambda field: f"sensitivity.{field}") -> SensitivityOptions:
+    """``opts`` if valid, else :class:`ConfigError` naming the option as ``key(field)``.
+
+    The parameter names are checked by :func:`problem`, which knows the scenario.
+    """
+    if opts.method not in METHODS:
+        raise ConfigError(f"{key('method')}={opts.method!r} is unknown; allowed: {', '.join(METHODS)}")
+    if opts.concept not in CONCEPTS:
+        raise ConfigError(f"{key('concept')}={opts.concept!r} is unknown; allowed: {', '.join(CONCEPTS)}")
+    for name, low in LOWER.items():
+        value = getattr(opts, name)
+        if not (name == "n" and value is None):
+            check_int(key(name), value, low)
+    if opts.method == "sobol" and opts.n is not None and opts.n & (opts.n - 1):
+        raise ConfigError(f"{key('n')}={opts.n} must be a power of two for a Sobol' design "
+                          f"(e.g. {1 << opts.n.bit_length()})")
+    if opts.method == "morris" and opts.levels % 2:
+        raise ConfigError(f"{key('levels')}={opts.levels} must be even")
+    if not isinstance(opts.second_order, bool):
+        raise ConfigError(f"{key('second_order')}={opts.second_order!r} must be true or false")
+    if opts.second_order and opts.method != "sobol":
+        raise ConfigError(f"{key('second_order')} applies only when {key('method')} is sobol")
+    return opts

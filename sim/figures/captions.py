@@ -1,0 +1,135 @@
+"""Figure captions generated from a run's config: what is plotted, over what, with what.
+
+:func:`caption` returns the text written beside each figure as
+``<figure>.caption.txt`` (e.g. ``phase_diagram.caption.txt``; :func:`sim.store.rundir.caption_name`).
+"""
+
+from __future__ import annotations
+
+from sim.store import rundir
+from sim.config.parse import RunConfig
+from sim.solvers.registry import SOLVERS
+from sim.engine.params import get_value, iter_params, param_info, quantity, unitless
+
+FIGURES = {  # by figure stem
+    rundir.PHASE_DIAGRAM: "Equilibrium regimes",
+    rundir.ABM_SELECTION: "Regimes selected by adaptive agents beside the exact pure Nash equilibria",
+    rundir.TRAJECTORIES: "Action shares over time in adaptive play",
+    rundir.QRE_FIGURE: "Regime probabilities of the logit QRE against rationality λ",
+    rundir.SENSITIVITY_FIGURE: "Which parameters decide the regime",
+}
+
+
+def _changes(cfg: RunConfig, swept: bool) -> list[str]:
+    default = cfg.scenario.params_cls()
+    axes = {a.param for a in cfg.axes}
+    out = []
+    for info in iter_params(cfg.scenario.params_cls):
+        value = get_value(cfg.game, info.name)
+        if (swept or info.name not in axes) and value != get_value(default, info.name):
+            out.append(f"{info.name} = {quantity(value, info.unit)}")
+    return out
+
+
+def changed_parameters(cfg: RunConfig) -> list[str]:
+    """``name = value unit`` for every parameter not swept that differs from the dataclass
+    default (a pure number without a unit: ``us.committed_prior = 0.7``)."""
+    return _changes(cfg, swept=False)
+
+
+def _range(values, unit: str) -> str:
+    """``"0–20 $bn/yr"``; ``"0–0.5"`` for a pure number."""
+    span = f"{min(values):g}–{max(values):g}"
+    return span if unitless(unit) else f"{span} {unit}"
+
+
+def _others(changed: list[str]) -> str:
+    return ("Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
+            + (f" except {', '.join(changed)}." if changed else "."))
+
+
+def _point(cfg: RunConfig) -> str:
+    """``"the calibrated baseline (x = 2 $bn/yr, y = 1 $bn/yr)"``, or ``"this run's baseline
+    (...)"`` when the run sets any parameter away from the calibrated value."""
+    units = {a.param: param_info(cfg.scenario.params_cls, a.param).unit for a in cfg.axes}
+    values = ", ".join(f"{a.param} = {quantity(get_value(cfg.game, a.param), units[a.param])}" for a in cfg.axes)
+    which = "this run's baseline" if _changes(cfg, swept=True) else "the calibrated baseline"
+    return f"{which} ({values})" if values else which
+
+
+def _rule(cfg: RunConfig) -> str:
+    r = cfg.abm
+    return f"{r.rule} (λ = {r.rule_options.lam:g} per $bn/yr)" if r.rule == "logit" else r.rule
+
+
+def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
+    """The caption of a sensitivity run's figure (``cfg.sensitivity`` is set)."""
+    s = cfg.sensitivity
+    names = s.params or tuple(i.name for i in iter_params(cfg.scenario.params_cls))
+    changed = [c for c in changed_parameters(cfg) if c.split(" = ")[0] not in names]
+    what = (f"Sobol indices: first order S1 and total order ST, with 95 % bootstrap intervals ({s.resamples} "
+            "resamples)" if s.method == "sobol" else
+            f"Morris screening: μ* (with its 95 % bootstrap interval, {s.resamples} resamples) and σ, "
+            f"{s.levels} levels")
+    games = f"{s.evaluations(len(names))} games, seed {s.seed}"
+    design = (f"N = {s.size} (scrambled Sobol' design" + (", with pairwise indices" if s.second_order else "")
+              + f", {games})" if s.method == "sobol" else f"{s.size} trajectories ({games})")
+    parts = [
+        f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
+        f"{what}, of {SOLVERS[s.concept].sensitivity_outcome}; one panel per regime reached (in parentheses: its share of the "
+        f"sample), the {s.top} parameters with the largest {'ST' if s.method == 'sobol' else 'μ*'}.",
+        f"{len(names)} parameters drawn uniformly over their documented ranges (docs/parameters.md); {design}.",
+    ]
+    if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
+        parts.append(_others(changed))
+    parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
+    return " ".join(parts) + "\n"
+
+
+def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
+    """A one-paragraph caption for ``figure`` (a file stem) of the run.
+
+    Axes are named by label, dotted name, range and unit (a pure number shows no unit);
+    the star (or dashed line in a one-axis strip) is the run's own baseline point, called
+    the calibrated baseline only where the run changed no parameter.
+    """
+    if cfg.sensitivity is not None:
+        return sensitivity_caption(cfg, figure, run_id, config_hash)
+    changed = changed_parameters(cfg)
+    parts = [f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}."]
+    if figure == rundir.QRE_FIGURE:
+        parts += [
+            f"At {_point(cfg)}: the probability of each regime in the logit QRE of the sequential game against "
+            "the rationality λ (0 = uniform play; large = subgame-perfect).",
+            _others(changed),
+            f"Dashed line: this run's λ = {cfg.qre.lam:g} per $bn/yr.",
+        ]
+    elif figure == rundir.TRAJECTORIES:
+        r = cfg.abm
+        parts += [
+            f"At {_point(cfg)}: the share of runs playing each action, step by step; markers: the actions of the "
+            "exact pure Nash equilibria of the simultaneous game there.",
+            _others(changed),
+            f"Adaptive play: rule {_rule(cfg)}, {cfg.trajectory_replicates} runs × {r.steps} steps, seed {r.seed}.",
+        ]
+    else:
+        axes = []
+        for a in cfg.axes:
+            info = param_info(cfg.scenario.params_cls, a.param)
+            axes.append(f"{info.label} ({a.param}; {_range(a.values, info.unit)}; {len(a.values)} values)")
+        shown = [s for s in cfg.solvers if SOLVERS[s].regime_column] if figure == rundir.PHASE_DIAGRAM else \
+            [s for s in ("nash", "abm") if s in cfg.solvers] if figure == rundir.ABM_SELECTION else list(cfg.solvers)
+        parts += [
+            f"Axes: {' × '.join(axes)}.",
+            f"Solution concepts: {'; '.join(SOLVERS[s].caption.format(focal=cfg.scenario.focal_regime) for s in shown)}.",
+            _others(changed),
+            f"{'Dashed line' if len(cfg.axes) == 1 else 'Star'}: {_point(cfg)}"
+            + (f", in a panel only if it is at that {cfg.axes[2].param}." if len(cfg.axes) == 3 else "."),
+        ]
+        if figure == rundir.ABM_SELECTION:
+            r = cfg.abm
+            parts.append(f"Adaptive play: rule {_rule(cfg)}, {r.replicates} runs × {r.steps} steps per point, "
+                         f"seed {r.seed}.")
+        parts += [SOLVERS[s].note(cfg.options_of(s)) for s in shown if SOLVERS[s].note]
+    parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per year.")
+    return " ".join(parts) + "\n"

@@ -1,0 +1,162 @@
+"""The figures of a run, in one registry, and the command that redraws them.
+
+Every figure a run directory gets is a :class:`FigureSpec` in :data:`FIGURES`: its name,
+whether the run's saved tables call for it (``applies``) and how it is drawn from them
+(``draw``, which writes the files and returns their paths). :func:`draw_run` goes
+through the registry in order, so a run's figures can be redrawn at any time with::
+
+    sim-plot RUN_DIR [--format png --format pdf]
+
+(:func:`main`). This module imports the figure modules (:mod:`sim.cli.plot`,
+:mod:`sim.figures.abm`, :mod:`sim.analysis.sensitivity`); they import only :mod:`sim.figures.style` and
+:mod:`sim.figures.axes`, never this module or each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import yaml
+
+from sim.store import rundir
+from sim.figures.axes import games_in
+from sim.figures.style import FORMATS, baseline_text, freeze_layout, run_changes, save
+from sim.figures.phase import FIGURE_NAME, figure_columns, qre_path_figure, run_figure
+from sim.figures.abm import draw_abm, has_abm
+from sim.store.table import ResultsError, TableMeta, read_parquet, read_table
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run directory and its equilibria table (the columns figures draw), read once.
+
+    ``table`` and ``meta`` are None for a sensitivity run (``sensitivity.parquet``, no
+    equilibria table).
+    """
+
+    dir: Path
+    table: pa.Table | None
+    meta: TableMeta | None
+
+
+def load_run(run_dir: Path) -> Run:
+    """The run in ``run_dir``, its equilibria table read (figure columns only).
+
+    Raises
+    ------
+    ResultsError
+        If neither an equilibria table nor a sensitivity table is there, or the
+        equilibria table is unreadable or inconsistent with its metadata.
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / rundir.TABLE).exists() and (run_dir / rundir.SENSITIVITY_TABLE).is_file():
+        return Run(run_dir, None, None)
+    table, meta = read_table(run_dir / rundir.TABLE, labels_as_dictionary=True, columns=figure_columns)
+    return Run(run_dir, table, meta)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One kind of figure: ``name``; ``applies(run)``, whether the run's tables call for it;
+    ``draw(run, formats)``, which writes its files (one per format) and returns their paths."""
+
+    name: str
+    applies: Callable[[Run], bool]
+    draw: Callable[[Run, Sequence[str]], list[Path]]
+
+
+def _draw_sensitivity(run: Run, formats: Sequence[str]) -> list[Path]:
+    """A sensitivity run's figure (``sensitivity.top`` parameters a panel, as the run had)."""
+    from sim.analysis import sensitivity
+
+    path = run.dir / rundir.SENSITIVITY_TABLE
+    try:
+        table = read_parquet(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+    top = 10
+    if (run.dir / rundir.CONFIG).is_file():
+        config = yaml.safe_load((run.dir / rundir.CONFIG).read_text()) or {}
+        top = int(((config.get("sensitivity") or {}).get("top")) or top)
+    return sensitivity.save_figure(sensitivity.figure(table, top_k=top), run.dir, formats)
+
+
+def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``qre_path.<fmt>``: the QRE regime probabilities at the baseline against λ."""
+    path_table = read_parquet(run.dir / rundir.QRE_PATH)
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = run.dir / rundir.figure_name(rundir.QRE_FIGURE, fmt)
+        save(qre_path_figure(path_table, run.meta, baseline_text(run_changes(run.dir))), path, fmt)
+        paths.append(path)
+    return paths
+
+
+def _draw_phase_diagram(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``phase_diagram.<fmt>``: the regimes of every solution concept over the sweep."""
+    fig = freeze_layout(run_figure(run.table, run.meta, baseline_text(run_changes(run.dir))))  # one layout, every format
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = run.dir / f"{FIGURE_NAME}.{fmt}"
+        save(fig, path, fmt)
+        paths.append(path)
+    return paths
+
+
+def _draw_abm(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``abm_selection.<fmt>`` and ``trajectories.<fmt>`` (:func:`sim.figures.abm.draw_abm`)."""
+    return draw_abm(run.dir, formats, (run.table, run.meta))
+
+
+#: Every figure a run can get, in the order :func:`draw_run` draws them. A run with
+#: agent-based results and no phase-diagram concept but ``nash`` gets no phase diagram (its
+#: ``abm_selection`` figure shows the pure NE).
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("sensitivity", lambda run: run.table is None, _draw_sensitivity),
+    FigureSpec("qre_path", lambda run: run.table is not None and (run.dir / rundir.QRE_PATH).exists(),
+               _draw_qre_path),
+    FigureSpec("phase_diagram", lambda run: run.table is not None and not (
+        has_abm(run.table) and set(games_in(run.table)) <= {"nash"}), _draw_phase_diagram),
+    FigureSpec("abm", lambda run: run.table is not None, _draw_abm),
+)
+
+
+def draw_run(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS) -> list[Path]:
+    """Redraw a run's figures from its saved tables: every :data:`FIGURES` entry that applies.
+
+    Parameters
+    ----------
+    run_dir : path
+        Run directory: an equilibria table (phase diagram, QRE path, agent-based
+        figures) or a sensitivity table (its figure).
+    formats : sequence of {"png", "pdf", "svg"}
+        File formats to write (PNG at 200 dpi); empty: no phase diagram.
+
+    Returns
+    -------
+    list of Path
+        The files written, figure by figure in registry order, in ``formats`` order
+        within a figure. Each is written atomically, without timestamps, so the same
+        tables give the same bytes.
+
+    Raises
+    ------
+    ResultsError
+        If the table is missing, unreadable or inconsistent with its metadata.
+    ValueError
+        If a format is not supported.
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unsupported format {bad[0]!r}; allowed: {', '.join(FORMATS)}")
+    run = load_run(run_dir)
+    paths: list[Path] = []
+    for spec in FIGURES:
+        if spec.name == "phase_diagram" and not formats:
+            continue  # no file to write: not even laid out
+        if spec.applies(run):
+            paths += spec.draw(run, formats)
+    return paths
