@@ -31,13 +31,8 @@ from _common import best_of, default_axes
 from sim.gambit import ExtensiveFormGame, format_efg
 from sim.scenarios.iraq2020 import SCENARIO, GameParams
 from sim.engine.params import batch
-from sim.engine.qre import (
-    agent_qre_tree_batch_last,
-    logit_qre_normal_form,
-    logit_qre_normal_form_batch_last,
-    regime_probabilities_normal_form,
-    regime_probabilities_tree,
-)
+from sim.engine.qre import logit_qre_normal_form, logit_qre_normal_form_batch_last, regime_probabilities_normal_form
+from sim.engine.qre_tree import agent_qre_tree_batch_last, regime_probabilities_tree
 from sim.engine.scenario import leaf_payoffs, leaf_payoffs_batch_last, normal_form, normal_form_batch_last
 from sim.engine.sweep import grid_columns
 

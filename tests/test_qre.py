@@ -23,13 +23,8 @@ from sim.engine.equilibrium import nash_conv
 from sim.gambit import ExtensiveFormGame, format_efg
 from sim.scenarios.iraq2020 import SCENARIO, GameParams
 from sim.engine.params import batch
-from sim.engine.qre import (
-    agent_qre_tree,
-    logit_qre_normal_form,
-    profile_probabilities,
-    regime_probabilities_normal_form,
-    regime_probabilities_tree,
-)
+from sim.engine.qre import logit_qre_normal_form, profile_probabilities, regime_probabilities_normal_form
+from sim.engine.qre_tree import agent_qre_tree, regime_probabilities_tree
 from sim.solvers.qre import solve_qre
 from sim.solvers.spe import solve_spe
 from sim.engine.tree import CHANCE, Chance, Decision, backward_induction, tree_from_rule

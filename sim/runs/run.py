@@ -223,6 +223,28 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
         return _publish(cfg, tmp, run_id, unique)
 
 
+def solve_tile(cfg: RunConfig, tdir: Path, k: int, progress: bool | None) -> bool:
+    """Solve tile ``k`` into ``tdir`` unless it is there; False if it failed (its error
+    is recorded beside the tiles and printed in one line; the other tiles go on)."""
+    count = cfg.tiles.count
+    start, stop = tiles.tile_range(cfg.n_points, count, k)
+    if tiles.tile_done(tdir, count, k, stop - start):
+        return True
+    writer = tiles.TileWriter(tdir, count, k)
+    try:
+        t0 = time.perf_counter()
+        runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
+        writer.commit(runs, time.perf_counter() - t0)  # False: an identical job's tile came first
+    except Exception as exc:
+        writer.abort()
+        kind = exc.kind if isinstance(exc, WriteError) else type(exc).__name__
+        line = f"{kind}: {exc}".splitlines()[0] if str(exc) else kind
+        tiles.record_failure(tdir, count, k, line)
+        print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
+        return False
+    return True
+
+
 def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:
     """Solve this job's missing tiles, then merge if every tile is present.
 
@@ -248,23 +270,7 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
         rundir.make_dirs(tdir)
         tiles.claim(tdir, chash, run_id)
         rundir.remove_stale_temporaries(tdir)
-        failed = []
-        for k in cfg.tiles.indices():  # a failing tile does not stop the others
-            start, stop = tiles.tile_range(n, count, k)
-            if tiles.tile_done(tdir, count, k, stop - start):
-                continue
-            writer = tiles.TileWriter(tdir, count, k)
-            try:
-                t0 = time.perf_counter()
-                runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
-                writer.commit(runs, time.perf_counter() - t0)  # False: an identical job's tile came first
-            except Exception as exc:
-                writer.abort()
-                kind = exc.kind if isinstance(exc, WriteError) else type(exc).__name__
-                line = f"{kind}: {exc}".splitlines()[0] if str(exc) else kind
-                tiles.record_failure(tdir, count, k, line)
-                print(f"sim: tile {k} of {count} failed: {line}", file=sys.stderr)
-                failed.append(k)
+        failed = [k for k in cfg.tiles.indices() if not solve_tile(cfg, tdir, k, progress)]
         if failed:
             raise TileFailed(f"{len(failed)} tile(s) of {count} failed ({', '.join(map(str, failed))}); "
                              f"finished tiles are kept in {tdir}; rerun the same command to finish")

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from sim.engine.qre import (agent_qre_tree_batch_last, logit_qre_normal_form_batch_last, regime_probabilities_normal_form,
-                            regime_probabilities_tree)
+from sim.engine.qre import logit_qre_normal_form_batch_last, regime_probabilities_normal_form
+from sim.engine.qre_tree import agent_qre_tree_batch_last, regime_probabilities_tree
 from sim.engine.scenario import Scenario, leaf_payoffs_batch_last, normal_form_batch_last
 from sim.solvers.spec import Column, SolverSpec
 from sim.store import rundir
