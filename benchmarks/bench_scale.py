@@ -111,12 +111,12 @@ def solve_timer(n: int, workers: int):
     from omegaconf import OmegaConf
 
     from sim.cli.app import CONF_DIR
-    from sim.config.parse import parse_run_config
+    from sim.config.validate import validate_run_config
     from sim.store.memory import retain_freed_memory
     from sim.store.tiles import tile_range
 
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        cfg = parse_run_config(OmegaConf.to_container(
+        cfg = validate_run_config(OmegaConf.to_container(
             compose("config", overrides=[f"sweep.x.num={n}", f"sweep.y.num={n}"]), resolve=True))
     retain_freed_memory()  # as sim.runs.run.run does; forked workers inherit it
     with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -86,10 +86,10 @@ def changed_run(tmp: Path) -> None:
     """A finished run whose table was edited afterwards (for sim-plot)."""
     from test_app import composed, tiny
 
-    from sim.config.parse import parse_run_config
+    from sim.config.validate import validate_run_config
     from sim.runs.run import run
 
-    out = run(parse_run_config(tiny(composed(), tmp / "runs", "changed")), progress=False)
+    out = run(validate_run_config(tiny(composed(), tmp / "runs", "changed")), progress=False)
     out.rename(tmp / "changed_run")
     with open(tmp / "changed_run" / "equilibria.parquet", "ab") as fh:
         fh.write(b"\0")

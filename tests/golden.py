@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import sim.cli.app  # noqa: E402,F401  registers the game/ schemas the configs name
 from sim.resources import CONF_DIR, experiment_names  # noqa: E402
-from sim.config.parse import parse_run_config  # noqa: E402
+from sim.config.validate import validate_run_config  # noqa: E402
 from sim.runs.run import solve_range  # noqa: E402
 from sim.analysis.sensitivity import analyse  # noqa: E402
 
@@ -49,7 +49,7 @@ def coarse_config(experiment: str):
     data["abm"].update(steps=40, replicates=3, tail=10, settle_window=5, trajectory_replicates=0)
     if data.get("sensitivity"):
         data["sensitivity"].update(COARSE_SENSITIVITY)
-    return parse_run_config(data)
+    return validate_run_config(data)
 
 
 def table_text(table) -> str:

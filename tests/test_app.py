@@ -14,7 +14,8 @@ from omegaconf import OmegaConf
 
 from sim.cli.app import CONF_DIR
 from sim.resources import experiment_names
-from sim.config.parse import parse_run_config
+from sim.config import schema
+from sim.config.validate import unset_axis, validate_run_config
 from sim.store.manifest import sha256_file
 from sim.runs.run import run
 
@@ -24,15 +25,16 @@ TINY_SENSITIVITY = {"n": 8, "resamples": 10}  # a power of two (Sobol) or trajec
 
 
 def composed(overrides=()):
+    schema.register()
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=list(overrides))
-    return OmegaConf.to_container(cfg, resolve=True)
+    return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
 
 
 def tiny(data, tmp_path, run_id="r"):
     """Shrink every axis (or the sensitivity sample) of a composed config; write under tmp_path."""
     for key, spec in data["sweep"].items():
-        if spec is not None and spec.get("space", "linspace") != "list":
+        if not unset_axis(spec) and spec.get("space", "linspace") != "list":
             spec["num"] = TINY[key]
     if data.get("sensitivity"):
         data["sensitivity"].update(TINY_SENSITIVITY)
@@ -51,7 +53,7 @@ def test_experiments_exist():
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_every_experiment_runs_tiny(experiment, tmp_path):
-    cfg = parse_run_config(tiny(composed([f"experiment={experiment}"]), tmp_path))
+    cfg = validate_run_config(tiny(composed([f"experiment={experiment}"]), tmp_path))
     out = run(cfg, progress=False)
     assert out == tmp_path / experiment / "r"
     names = {p.name for p in out.iterdir()}
@@ -71,7 +73,7 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
 
 
 def test_manifest_records_provenance_and_hashes(tmp_path):
-    out = run(parse_run_config(tiny(composed(), tmp_path)), progress=False)
+    out = run(validate_run_config(tiny(composed(), tmp_path)), progress=False)
     m = json.loads((out / "manifest.json").read_text())
     for key in ("config", "config_hash", "seed", "git", "packages", "python", "cpu_count", "started", "finished"):
         assert key in m, key
@@ -84,7 +86,7 @@ def test_manifest_records_provenance_and_hashes(tmp_path):
 
 
 def test_no_partial_directories_left(tmp_path):
-    run(parse_run_config(tiny(composed(), tmp_path)), progress=False)
+    run(validate_run_config(tiny(composed(), tmp_path)), progress=False)
     leftovers = [p for p in (tmp_path / "nationalism_credibility").iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
@@ -92,8 +94,8 @@ def test_no_partial_directories_left(tmp_path):
 def test_two_runs_never_share_a_directory(tmp_path):
     """Automatic run ids (timestamp and config hash) get a suffix when they collide; an
     explicit run id names one run (tests/test_faults.py: reused or refused)."""
-    a = run(parse_run_config(tiny(composed(), tmp_path, None)), progress=False)
-    b = run(parse_run_config(tiny(composed(), tmp_path, None)), progress=False)
+    a = run(validate_run_config(tiny(composed(), tmp_path, None)), progress=False)
+    b = run(validate_run_config(tiny(composed(), tmp_path, None)), progress=False)
     assert a != b and a.is_dir() and b.is_dir()
 
 
@@ -111,7 +113,7 @@ def test_cli_default_run_is_byte_identical_across_runs(tmp_path):
 def test_baseline_point_is_hedging(tmp_path):
     data = composed(["experiment=nationalism_strip"])
     data["sweep"]["x"] = {"param": "iraq.nationalism", "space": "list", "values": [2.0]}
-    out = run(parse_run_config(tiny(data, tmp_path)), progress=False)
+    out = run(validate_run_config(tiny(data, tmp_path)), progress=False)
     row = pq.read_table(out / "equilibria.parquet").to_pylist()[0]
     assert row["spe_regime"] == "hedging"
     assert (row["spe_iraq"], row["spe_us"]) == ("keep+deepen", "accommodate")
@@ -140,7 +142,7 @@ def test_bad_input_one_line_error_and_no_results(override, fragment, tmp_path):
 def test_abm_run_writes_per_run_and_trajectory_tables(tmp_path):
     data = tiny(composed(["experiment=abm_selection", "abm.steps=40", "abm.replicates=3", "abm.tail=10",
                           "abm.settle_window=5", "abm.trajectory_replicates=12"]), tmp_path)
-    cfg = parse_run_config(data)
+    cfg = validate_run_config(data)
     out = run(cfg, progress=False)
     runs = pq.read_table(out / "abm_runs.parquet").to_pandas()
     assert len(runs) == cfg.n_points * 3
@@ -158,7 +160,7 @@ def test_abm_run_writes_per_run_and_trajectory_tables(tmp_path):
 
 def test_each_figure_has_a_caption_from_its_config(tmp_path):
     data = tiny(composed(["experiment=nationalism_sanction_bite"]), tmp_path)
-    out = run(parse_run_config(data), progress=False)
+    out = run(validate_run_config(data), progress=False)
     text = (out / "phase_diagram.caption.txt").read_text()
     assert "iraq.nationalism" in text and "iraq.fed_share_at_risk" in text
     assert "us.credibility = 4 $bn/yr" in text  # the experiment's change from the baseline

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.scenarios.iraq2020 import REGIMES, GameParams
 from sim.engine.params import ConfigError, iter_params
 from sim.runs.run import solve_range
@@ -41,7 +41,7 @@ def valid_configs(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_configs())
 def test_valid_configs_run_and_satisfy_invariants(data):
-    cfg = parse_run_config(data)
+    cfg = validate_run_config(data)
     table, _ = solve_range(cfg, 0, cfg.n_points, False, "prop")
     t = table.to_pandas()
     assert len(t) == cfg.n_points
@@ -83,7 +83,7 @@ def test_invalid_configs_are_refused_naming_the_key(bad):
     else:
         data["sweep"]["x"].update(start=5.0 + value, stop=5.0)
     try:
-        parse_run_config(data)
+        validate_run_config(data)
     except ConfigError as exc:
         assert "\n" not in str(exc)
         assert key.split(".")[-1] in str(exc) or key in str(exc)
@@ -113,12 +113,12 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st
 def _bases():
     import copy
 
-    from sim.config.parse import AXIS_KEYS, CONFIG_KEYS
     from sim.cli.configdoc import composed_default
+    from sim.config.schema import dotted_keys
 
     grid = composed_default(("sweep.x.num=3", "sweep.y.num=2"))
     sens = composed_default(("experiment=sobol_regime", "sensitivity.n=8", "sensitivity.resamples=10"))
-    keys = [e.key.replace("<axis>", a) for e in CONFIG_KEYS for a in (AXIS_KEYS if "<axis>" in e.key else "x")]
+    keys = dotted_keys()
     keys += [f"game.{name}" for name in NAMES]
     return copy.deepcopy, grid, sens, list(dict.fromkeys(keys))
 
@@ -140,7 +140,7 @@ def _set(cfg: dict, key: str, value) -> dict:
 
 def _only_config_errors(cfg: dict) -> None:
     try:
-        parse_run_config(cfg)
+        validate_run_config(cfg)
     except ConfigError as exc:
         assert str(exc) and "\n" not in str(exc)
 

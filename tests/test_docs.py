@@ -240,14 +240,14 @@ def example_run(tmp_path_factory) -> Path:
     from omegaconf import OmegaConf
 
     from sim.cli.app import CONF_DIR
-    from sim.config.parse import parse_run_config
+    from sim.config.validate import validate_run_config
     from sim.runs.run import run
 
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         data = OmegaConf.to_container(compose("config"), resolve=True)
     data["sweep"]["x"]["num"] = data["sweep"]["y"]["num"] = SMALL
     data.update(results_dir=str(tmp_path_factory.mktemp("example-run")), run_id="example")
-    return run(parse_run_config(data), progress=False)
+    return run(validate_run_config(data), progress=False)
 
 
 @dataclass

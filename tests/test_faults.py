@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from test_app import composed
 
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.runs.run import run
 
 NAME = "nationalism_credibility"  # the default experiment
@@ -53,7 +53,7 @@ def tiles_in_process(results: Path, count: int, indices) -> None:
     data.update(results_dir=str(results), run_id=RUN_ID)
     for k in indices:
         data["tiles"] = {"count": count, "index": k}
-        assert run(parse_run_config(data), progress=False).name == f".tiles-{RUN_ID}"
+        assert run(validate_run_config(data), progress=False).name == f".tiles-{RUN_ID}"
 
 
 def wait_for(condition, proc: subprocess.Popen) -> bool:
@@ -167,7 +167,7 @@ def test_stale_partials_are_removed_and_live_ones_kept(tmp_path):
         (d / "equilibria.parquet").write_bytes(b"x" * 1000)
     data = composed(GRID)
     data.update(results_dir=str(tmp_path), run_id=RUN_ID)
-    out = run(parse_run_config(data), progress=False)
+    out = run(validate_run_config(data), progress=False)
     assert sorted(p.name for p in parent.iterdir()) == sorted([out.name, *(p.name for p in kept)])
 
 
@@ -241,7 +241,7 @@ def test_run_id_of_another_config_is_refused_before_any_work(tmp_path, count):
     parent = results / NAME
     data = composed(GRID)
     data.update(results_dir=str(results), run_id=RUN_ID)
-    first = run(parse_run_config(data), progress=False)
+    first = run(validate_run_config(data), progress=False)
     stamp = (first / "manifest.json").stat().st_mtime_ns
 
     code, out, err = finish(start(results, f"tiles.count={count}", "game.us.credibility=3"))

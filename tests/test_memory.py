@@ -41,13 +41,13 @@ STREAM_PROBE = """
 import sys
 import pyarrow as pa
 from test_app import composed, tiny
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 import sim.runs.run as R
 
 n, tmp = int(sys.argv[1]), sys.argv[2]
 data = tiny(composed([f"sweep.x.num={n}", f"sweep.y.num={n}", "chunk_size=4096"]), tmp, f"n{n}")
 data["sweep"]["x"]["num"] = data["sweep"]["y"]["num"] = n
-cfg = parse_run_config(data)
+cfg = validate_run_config(data)
 peak = {}
 finish = R.finish
 def spy(*args, **kwargs):  # Arrow's high-water mark once the table is written, before the figures

@@ -25,7 +25,7 @@ from sim.cli import plot as plot_cli
 from sim.figures import axes as figaxes, registry as figures, style as figstyle
 from sim.figures import abm as pa_
 from sim.cli.app import CONF_DIR
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.scenarios.iraq2020 import SCENARIO, GameParams
 from sim.engine.params import param_info
 from sim.runs.run import run
@@ -43,7 +43,7 @@ def make_run(tmp_path: Path, overrides, run_id="r") -> Path:
         cfg = compose("config", overrides=list(overrides))
     data = OmegaConf.to_container(cfg, resolve=True)
     data.update(results_dir=str(tmp_path), run_id=run_id)
-    return run(parse_run_config(data), progress=False)
+    return run(validate_run_config(data), progress=False)
 
 
 @pytest.fixture(scope="module")

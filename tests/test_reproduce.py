@@ -19,7 +19,7 @@ from omegaconf import OmegaConf
 
 import sim.cli.app  # noqa: F401  registers the game/ schemas the configs name
 from sim.store.compare import ATOL, DIFFERENT, FIRST_ROWS, IDENTICAL, NUMERIC, RTOL, compare_tables, compare_text
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.store.manifest import sha256_file
 from sim.cli.reproduce import main as reproduce
 from sim.cli.app import CONF_DIR
@@ -109,7 +109,7 @@ def tiny_config(results_dir, run_id="r") -> dict:
 @pytest.fixture(scope="module")
 def original(tmp_path_factory):
     """A tiny concepts run (QRE and Bayes probabilities), never modified."""
-    return run(parse_run_config(tiny_config(tmp_path_factory.mktemp("runs"))), progress=False)
+    return run(validate_run_config(tiny_config(tmp_path_factory.mktemp("runs"))), progress=False)
 
 
 @pytest.fixture

@@ -413,14 +413,14 @@ def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
 
 
 def test_a_sensitivity_run_reproduces(tmp_path, capsys):
-    from sim.config.parse import parse_run_config
+    from sim.config.validate import validate_run_config
     from sim.cli.reproduce import main as reproduce
     from sim.runs.run import run
     from test_app import composed
 
     data = composed(["experiment=sobol_regime", "sensitivity.method=morris", "sensitivity.n=4"])
     data.update(results_dir=str(tmp_path), run_id="m")
-    out = run(parse_run_config(data), progress=False)
+    out = run(validate_run_config(data), progress=False)
     assert (pq.read_table(out / "sensitivity.parquet").column("method").to_pylist()[0]) == "morris"
     assert reproduce([str(out)]) == 0
     assert "reproduced: byte-identical (3 files" in capsys.readouterr().out

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 from test_app import composed, tiny
 
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.engine.params import ConfigError
 from sim.cli.reproduce import main as reproduce_main
 from sim.runs.run import TileFailed, run
@@ -32,7 +32,7 @@ def abm_config(tmp_path, run_id, **tiles):
     data = tiny(composed(["experiment=abm_selection", "abm.steps=30", "abm.replicates=2", "abm.tail=5",
                           "abm.settle_window=3", "abm.trajectory_replicates=6"]), tmp_path, run_id)
     data["tiles"] = {"count": 1, "index": None, **tiles}
-    return parse_run_config(data)
+    return validate_run_config(data)
 
 
 def test_tile_ranges_cover_the_grid_once():
@@ -118,7 +118,7 @@ def test_bad_tiles_are_refused(tmp_path, tiles, match):
     data = tiny(composed(), tmp_path)
     data["tiles"] = tiles
     with pytest.raises(ConfigError, match=match):
-        parse_run_config(data)
+        validate_run_config(data)
 
 
 def test_failing_tile_keeps_the_others_and_the_rerun_finishes(tmp_path):
@@ -169,7 +169,7 @@ def test_killed_sweep_resumes_to_the_same_bytes(tmp_path, sig):
 
 
 def test_reproduce_says_reproduced_and_catches_changes(tmp_path, capsys):
-    out = run(parse_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
+    out = run(validate_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
     assert reproduce_main([str(out)]) == 0
     assert "reproduced:" in capsys.readouterr().out
     (out / "baseline.nfg").write_text((out / "baseline.nfg").read_text() + " ")
@@ -179,7 +179,7 @@ def test_reproduce_says_reproduced_and_catches_changes(tmp_path, capsys):
 
 
 def test_reproduce_reports_a_changed_model_and_a_dirty_tree(tmp_path, capsys):
-    out = run(parse_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
+    out = run(validate_run_config(tiny(composed(), tmp_path, "orig")), progress=False)
     m = json.loads((out / "manifest.json").read_text())
     m["git"]["dirty"] = True
     m["files"]["equilibria.parquet"] = "0" * 64  # as if the model had changed since

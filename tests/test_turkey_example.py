@@ -22,7 +22,7 @@ from examples import us_warning  # noqa: E402
 from examples.turkey import turkey2020  # noqa: E402
 from examples.turkey.turkey2020 import SCENARIO as TURKEY, TurkeyGameParams  # noqa: E402
 from sim.cli.app import CONF_DIR  # noqa: E402
-from sim.config.parse import parse_run_config  # noqa: E402
+from sim.config.validate import validate_run_config  # noqa: E402
 from sim.engine.equilibrium import pure_nash_mask  # noqa: E402
 from sim.scenarios.iraq2020 import SCENARIO as IRAQ, GameParams  # noqa: E402
 from sim.engine.params import ConfigError, batch, from_mapping, iter_params  # noqa: E402
@@ -175,7 +175,7 @@ def test_import_path_resolves_to_the_scenario():
 
 
 def test_config_with_the_import_path_parses_and_runs(tmp_path):
-    spec = parse_run_config(tiny_config(tmp_path, solvers=["spe", "nash", "bayes"]))
+    spec = validate_run_config(tiny_config(tmp_path, solvers=["spe", "nash", "bayes"]))
     assert spec.scenario is TURKEY and isinstance(spec.game, TurkeyGameParams)
     out = run(spec, progress=False)
     table = pq.read_table(out / "equilibria.parquet")
@@ -187,7 +187,7 @@ def test_config_with_the_import_path_parses_and_runs(tmp_path):
 def test_the_experiment_composes_through_an_added_search_path():
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=["experiment=turkey", f"hydra.searchpath=[file://{EXAMPLE_CONF}]"])
-    spec = parse_run_config(OmegaConf.to_container(cfg, resolve=True))
+    spec = validate_run_config(OmegaConf.to_container(cfg, resolve=True))
     assert spec.scenario is TURKEY and spec.game == TurkeyGameParams()
     assert [a.param for a in spec.axes] == ["iraq.nationalism", "turkey.precedent"]
 
@@ -203,7 +203,7 @@ def test_the_experiment_composes_through_an_added_search_path():
 )
 def test_bad_import_paths_give_one_line_errors_naming_them(path, fragment, tmp_path):
     with pytest.raises(ConfigError) as err:
-        parse_run_config(tiny_config(tmp_path, scenario=path))
+        validate_run_config(tiny_config(tmp_path, scenario=path))
     msg = str(err.value)
     assert "\n" not in msg and f"scenario={path!r}" in msg and fragment in msg, msg
     assert not (tmp_path / "turkey_tiny").exists()
@@ -213,7 +213,7 @@ def test_a_plugin_game_value_out_of_range_names_the_key(tmp_path):
     cfg = tiny_config(tmp_path)
     cfg["game"]["turkey"]["precedent"] = 9
     with pytest.raises(ConfigError, match=r"game\.turkey\.precedent=9 is out of range; allowed: \[0\.0, 5\.0\]"):
-        parse_run_config(cfg)
+        validate_run_config(cfg)
 
 
 def test_the_documented_command_runs(tmp_path):

@@ -1,6 +1,6 @@
 """Options of the agent-based model: plain frozen data, importable without Mesa.
 
-The config layer (:mod:`sim.config.parse`) validates these before any work; only a run that
+The config layer (:mod:`sim.config.validate`) validates these before any work; only a run that
 simulates imports :mod:`sim.abm.model` (and with it Mesa).
 """
 

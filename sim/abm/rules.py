@@ -19,7 +19,7 @@ first (least escalatory) — the convention of the exact solvers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,8 +35,10 @@ class RuleOptions:
     lam : logit rationality λ (1/($bn/yr)), >= 0; λ = 0 is uniform play.
     """
 
-    revision_prob: float = 0.3
-    lam: float = 5.0
+    revision_prob: float = field(default=0.3, metadata={
+        "allowed": "`[0, 1]`", "doc": "`best_response`: probability per step that an agent revises"})
+    lam: float = field(default=5.0, metadata={
+        "allowed": "`[0, 10^6]`, in 1/($bn/yr)", "doc": "`logit`: rationality λ; 0 is uniform play"})
 
     def __post_init__(self):
         if not 0.0 <= self.revision_prob <= 1.0:

@@ -1,35 +1,29 @@
-"""Generate the run-configuration reference (docs/config.md) from the code.
+"""Generate the run-configuration reference (docs/config.md) and the baseline
+calibration file (conf/game/baseline.yaml) from the code.
 
-``python -m sim.cli.configdoc > docs/config.md``; a test checks the committed file is
-current, so the reference cannot drift from the code. Keys and meanings come from
-:data:`sim.config.parse.CONFIG_KEYS`; types of the option blocks from their dataclasses
-(:class:`~sim.config.parse.QreOptions`, :class:`~sim.store.tiles.TileSpec`,
-:class:`~sim.abm.rules.RuleOptions`, :class:`~sim.abm.solver.AbmOptions`,
-:class:`~sim.analysis.sensitivity.SensitivityOptions`); defaults from
-the config that ``python -m sim`` composes (conf/config.yaml), else from those
-dataclasses; config-group choices from the files in ``conf/``. Like ``sim.cli.app``, this is
-an entry point, so it may use Hydra.
+``python -m sim.cli.configdoc > docs/config.md`` and ``python -m sim.cli.configdoc
+--baseline > conf/game/baseline.yaml``; tests check both committed files are current, so
+neither can drift. Keys, types and meanings come from the schema
+(:func:`sim.config.schema.reference_rows`, the fields' metadata); defaults from the
+config that ``python -m sim`` composes, else from the schema; config-group choices from
+the files in ``conf/``; the baseline from the scenario's parameter dataclass. Like
+``sim.cli.app``, this is an entry point, so it may use Hydra.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.abm.rules import RuleOptions
-from sim.abm.solver import AbmOptions
-from sim.config.parse import CONFIG_KEYS, QreOptions
-from sim.config.sensitivity import SensitivityOptions
+from sim.config.schema import reference_rows, type_text
+from sim.engine.params import iter_params
 from sim.resources import CONF_DIR
-from sim.store.tiles import TileSpec
+from sim.scenarios import get_scenario
 
 CONF_DIR = Path(CONF_DIR)
-#: Option blocks parsed into a dataclass: ``<block>.<field>`` takes its type and its
-#: default (when the composed config does not set it) from the field.
-OPTION_CLASSES = {"qre": QreOptions, "tiles": TileSpec, "dynamics": RuleOptions, "abm": AbmOptions,
-                  "sensitivity": SensitivityOptions}
 #: Config groups chosen as ``group=option`` on the command line.
 GROUPS = ("experiment", "solver", "dynamics", "game", "hydra/launcher")
 
@@ -39,11 +33,12 @@ def composed_default(overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    import sim.cli.app  # noqa: F401  (registers the typed schema of the game/ group)
+    from sim.config import schema
 
+    schema.register()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("config", overrides=list(overrides))
-    return OmegaConf.to_container(cfg, resolve=True)
+    return OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
 
 
 def flat_keys(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
@@ -55,15 +50,6 @@ def flat_keys(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
         if isinstance(v, Mapping) and key != "game":
             sub = "sweep.<axis>." if key in ("sweep.x", "sweep.y", "sweep.z") else f"{key}."
             yield from flat_keys(v, sub)
-
-
-def option_field(key: str) -> dataclasses.Field | None:
-    """The dataclass field behind ``<block>.<field>``, if any."""
-    block, _, name = key.partition(".")
-    cls = OPTION_CLASSES.get(block)
-    if cls is None or not name:
-        return None
-    return {f.name: f for f in dataclasses.fields(cls)}.get(name)
 
 
 def _lookup(data: Mapping[str, Any], key: str):
@@ -88,29 +74,39 @@ def yaml_value(v) -> str:
     return str(v)
 
 
-def default_of(key: str, composed: Mapping[str, Any]) -> str:
-    """The composed default, else the option dataclass's default, else a dash."""
+def _axes_shown(value, key: str):
+    """A sweep default without the axis fields left null (None: an unset axis)."""
+    def axis(spec):
+        kept = {k: v for k, v in (spec or {}).items() if v is not None}
+        return None if set(kept) <= {"space"} else kept
+
+    if key == "sweep":
+        return {k: axis(v) for k, v in value.items()}
+    return axis(value)
+
+
+def default_of(key: str, f: dataclasses.Field, composed: Mapping[str, Any]) -> str:
+    """The composed default, else the schema field's default, else a dash."""
     if key.startswith("sweep.<axis>."):
         return "—"
+    if key == "game":
+        return "`game=baseline` (conf/game/baseline.yaml)"
     try:
         value = _lookup(composed, key)
     except KeyError:
-        f = option_field(key)
-        if f is None or f.default is dataclasses.MISSING:
+        value = KeyError
+    if key.startswith("sweep") and value is not KeyError:
+        value = _axes_shown(value, key)
+        if value is None:
+            return "— (unset)"
+    try:
+        if value is KeyError:
+            raise KeyError(key)
+        return f"`{yaml_value(value)}`"
+    except KeyError:
+        if f.default is dataclasses.MISSING:
             return "—"
         return f"— ({yaml_value(f.default)} if omitted)"
-    if key == "game":
-        return "`game=baseline` (conf/game/baseline.yaml)"
-    return f"`{yaml_value(value)}`"
-
-
-def type_of(entry) -> str:
-    if entry.type:
-        return entry.type
-    f = option_field(entry.key)
-    if f is None:
-        raise ValueError(f"{entry.key}: no type given and no option dataclass field behind it")
-    return str(f.type).replace("None", "null").replace(" | ", " or ")
 
 
 def first_comment(path: Path) -> str:
@@ -137,9 +133,28 @@ def group_table() -> str:
 
 def key_table(composed: Mapping[str, Any]) -> str:
     rows = ["| key | type | default | allowed | meaning |", "|---|---|---|---|---|"]
-    for e in CONFIG_KEYS:
-        rows.append(f"| `{e.key}` | {type_of(e)} | {default_of(e.key, composed)} | {e.allowed} | {e.doc} |")
+    for key, hint, f in reference_rows():
+        m = f.metadata
+        rows.append(f"| `{key}` | {type_text(hint, f)} | {default_of(key, f, composed)} | {m['allowed']} | {m['doc']} |")
     return "\n".join(rows)
+
+
+def baseline_yaml(scenario: str = "iraq2020") -> str:
+    """conf/game/baseline.yaml: every parameter at its default, with unit, range and source."""
+    sc = get_scenario(scenario)
+    lines = [f"# Baseline calibration of the {scenario} scenario: every parameter at its default, with unit,",
+             "# valid range and source ('assumption' = a modelling choice without a published figure).",
+             f"# Generated by `python -m sim.cli.configdoc --baseline` from {sc.params_cls.__module__}; do not",
+             "# edit by hand: change the default there. Units: $bn/yr unless stated.",
+             "defaults:", f"  - {scenario}_schema", "  - _self_", ""]
+    group = None
+    for info in iter_params(sc.params_cls):
+        head, _, name = info.name.rpartition(".")
+        if head != group:
+            lines.append(f"{head}:")
+            group = head
+        lines.append(f"  {name}: {info.default!r}  # {info.unit}, [{info.low:g}, {info.high:g}]; {info.source}")
+    return "\n".join(lines) + "\n"
 
 
 def reference() -> str:
@@ -147,9 +162,10 @@ def reference() -> str:
     parts = [
         "# Configuration reference",
         "",
-        "Generated by `python -m sim.cli.configdoc` from `sim/config/parse.py` (`CONFIG_KEYS`), the option",
-        "dataclasses and `conf/`; do not edit by hand. The game parameters (`game.*`) are in",
-        "[parameters.md](parameters.md).",
+        "Generated by `python -m sim.cli.configdoc` from the schema (`sim/config/schema.py`, and the",
+        "options dataclass of each solver in `sim/solvers/`) and `conf/`; do not edit by hand. Hydra",
+        "checks each key's type while it composes; the validators of `sim/config/validate.py` check",
+        "the ranges. The game parameters (`game.*`) are in [parameters.md](parameters.md).",
         "",
         "Override any key on the command line (`python -m sim seed=3 abm.steps=500`); print",
         "the composed config with `python -m sim --cfg job`. *Default* is the value in the",
@@ -185,4 +201,4 @@ def reference() -> str:
 
 
 if __name__ == "__main__":
-    print(reference(), end="")
+    print(baseline_yaml() if "--baseline" in sys.argv[1:] else reference(), end="")

@@ -36,7 +36,7 @@ from omegaconf import OmegaConf
 from sim.store import rundir
 from sim.cli.app import CONF_DIR
 from sim.cli.args import OneLineParser, cli_main
-from sim.config.parse import parse_run_config
+from sim.config.validate import validate_run_config
 from sim.solvers.registry import phase_concepts
 from sim.store.manifest import build_manifest, sha256_file, write_json
 from sim.resources import experiment_names
@@ -58,10 +58,10 @@ def run_experiment(name: str, runs_dir: Path, sensitivity_n: int | None = None) 
     replaces the sample size of an experiment that runs a sensitivity analysis."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
         cfg = compose("config", overrides=[f"experiment={name}", f"results_dir={runs_dir}", f"run_id={name}"])
-    data = OmegaConf.to_container(cfg, resolve=True)
+    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
     if data.get("sensitivity") and sensitivity_n is not None:
         data["sensitivity"]["n"] = sensitivity_n
-    return run(parse_run_config(data), progress=False)
+    return run(validate_run_config(data), progress=False)
 
 
 def summarise(name: str, run_dir: Path) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -79,6 +79,11 @@ def problem(params_cls, names: Sequence[str] | None = None,
             "units": [infos[n].unit for n in names]}
 
 
+def _key(default, allowed: str, doc: str):
+    """A field with its reference text (docs/config.md is generated from it)."""
+    return field(default=default, metadata={"allowed": allowed, "doc": doc})
+
+
 def check_int(name: str, value, low: int) -> int:
     """``value`` as an int if it is one and ``>= low``, else :class:`ConfigError` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -98,15 +103,24 @@ class SensitivityOptions:
     ``second_order``: Sobol pairwise indices too; ``top``: parameters per figure panel.
     """
 
-    method: str = "sobol"
-    n: int | None = None
-    concept: str = "spe"
-    params: tuple[str, ...] | None = None
-    seed: int = 0
-    resamples: int = DEFAULT_RESAMPLES
-    levels: int = DEFAULT_LEVELS
-    second_order: bool = False
-    top: int = 10
+    method: str = _key("sobol", ", ".join(f"`{m}`" for m in METHODS),
+                       "`sobol`: variance-based indices S1, ST; `morris`: elementary-effects screening μ*, σ")
+    n: int | None = _key(None, "null, or `>= 2`; a power of two for `sobol`",
+                         "Sobol base sample size N (N·(D+2) games for D parameters) or Morris trajectories "
+                         f"(N·(D+1) games); null: {DEFAULT_SOBOL_N} (sobol) or {DEFAULT_TRAJECTORIES} (morris)")
+    concept: str = _key("spe", ", ".join(f"`{c}`" for c in CONCEPTS),
+                        "the outcome: `spe` 0/1 indicator of each subgame-perfect regime; `bayes` probability of "
+                        "each regime under uncertain US resolve (needs a typed actor)")
+    params: tuple[str, ...] | None = _key(None, "null, or dotted parameter names of the scenario, each once",
+                                          "the parameters varied, each uniformly over its documented range; null: "
+                                          "every one; the others stay at their `game` values")
+    seed: int = _key(0, "`>= 0`", "seeds the Sobol' design (Morris trajectories) and the bootstrap")
+    resamples: int = _key(DEFAULT_RESAMPLES, "`>= 2`; N × resamples at most 10^8",
+                          "bootstrap resamples for the 95 % confidence intervals")
+    levels: int = _key(DEFAULT_LEVELS, "`>= 2`, even", "Morris grid levels (unused by `sobol`)")
+    second_order: bool = _key(False, "`true`, `false` (`true` only with `sobol`)",
+                              "also the pairwise indices S2 (N·(2D+2) games)")
+    top: int = _key(10, "`>= 1`", "parameters shown per figure panel (largest ST or μ*)")
 
     @property
     def size(self) -> int:

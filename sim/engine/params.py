@@ -200,6 +200,26 @@ def check_value(info: ParamInfo, value: Any) -> float:
     return v
 
 
+def show(value) -> str:
+    """A value as the user would type it: null, true/false, else its repr."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def check_number(key: str, value, low: float, high: float, unit: str = "") -> float:
+    """``value`` as a float if it is a number in ``[low, high]`` (``unit`` is appended to
+    the allowed range in the message), else :class:`ConfigError` naming ``key``."""
+    top = f"{high:g}".replace("e+0", "e").replace("e+", "e")  # 1e6, not 1e+06
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key}={show(value)} is not a number; allowed: [{low}, {top}]{unit}")
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(f"{key}={value!r} is out of range; allowed: [{low}, {top}]{unit}")
+    return float(value)
+
+
 def batch_size(params) -> int:
     """Number of parameter points in a batch (1 when every leaf is a scalar)."""
     size = 1

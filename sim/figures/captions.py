@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from sim.store import rundir
-from sim.config.parse import RunConfig
+from sim.config.validate import RunConfig
 from sim.solvers.registry import SOLVERS
 from sim.engine.params import get_value, iter_params, param_info, quantity, unitless
 

@@ -176,12 +176,12 @@ def compare_run(run_dir: Path, new_dir: Path, manifest: dict) -> list[FileResult
 
 def reproduce(run_dir: Path, workdir: Path) -> tuple[list[FileResult], dict]:
     """Re-run RUN_DIR's config in ``workdir`` and compare: (per-file results, manifest)."""
-    from sim.config.parse import parse_run_config
+    from sim.config.validate import validate_run_config
     from sim.runs.run import run
 
     manifest, config = load_run(run_dir)
     config = {**config, "results_dir": str(workdir), "run_id": "reproduce", "tiles": {"count": 1, "index": None}}
-    out = run(parse_run_config(config), progress=False)
+    out = run(validate_run_config(config), progress=False)
     return compare_run(run_dir, out, manifest), manifest
 
 

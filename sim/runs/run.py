@@ -56,7 +56,7 @@ from tqdm import tqdm
 
 from sim.store import rundir, tiles
 from sim.figures.captions import caption
-from sim.config.parse import RunConfig, config_hash
+from sim.config.validate import RunConfig, config_hash
 from sim.gambit.export import export_games
 from sim.store.manifest import build_manifest, sha256_file, write_json
 from sim.store.memory import retain_freed_memory

@@ -5,7 +5,7 @@ baseline, from the kernels in :mod:`sim.engine.qre`."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from sim.engine.qre import logit_qre_normal_form_batch_last, regime_probabilities_normal_form
 from sim.engine.qre_tree import agent_qre_tree_batch_last, regime_probabilities_tree
+from sim.engine.params import ConfigError, check_number, show
 from sim.engine.scenario import Scenario, leaf_payoffs_batch_last, normal_form_batch_last
 from sim.solvers.spec import Column, SolverSpec
 from sim.store import rundir
@@ -26,10 +27,22 @@ LAM_MAX = 1e6  #: largest λ, 1/($bn/yr): beyond it the logit is an exact best r
 class QreOptions:
     """Logit QRE (config block ``qre``): rationality ``lam`` (1/($bn/yr), in
     [0, :data:`LAM_MAX`]; 0 = uniform play) and whether to also trace the simultaneous
-    game's QRE (``normal_form``, about 1 ms a grid point)."""
+    game's QRE (``normal_form``, about 1 ms a grid point). Checked when built."""
 
-    lam: float = 1.0
-    normal_form: bool = False
+    lam: float = field(default=1.0, metadata={
+        "allowed": "`[0, 10^6]`, in 1/($bn/yr)",
+        "doc": "rationality λ: 0 is uniform play, large λ approaches best replies (above 1e6 the logit is an exact "
+               "best reply in double precision, and near 1e306 λ·payoff overflows)"})
+    normal_form: bool = field(default=False, metadata={
+        "allowed": "`true`, `false`",
+        "doc": "also trace the simultaneous game's QRE by continuation (about 1 ms a grid point)"})
+
+    def __post_init__(self):
+        object.__setattr__(self, "lam", check_number(
+            "qre.lam", self.lam, 0, LAM_MAX, " 1/($bn/yr) (beyond it the logit is an exact best reply in "
+            "double precision; use solvers=[spe] for that)"))
+        if not isinstance(self.normal_form, bool):
+            raise ConfigError(f"qre.normal_form={show(self.normal_form)} must be true or false")
 
 
 def solve_qre(sc: Scenario, params, index: np.ndarray | None = None, lam: float = 1.0,

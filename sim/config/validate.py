@@ -1,14 +1,18 @@
-"""The run configuration as frozen dataclasses, validated before any work starts.
+"""The run config's validators, one per block of the schema (:mod:`sim.config.schema`).
 
-:func:`parse_run_config` takes the plain nested mapping that Hydra composes (the entry
-point converts it with OmegaConf; nothing here imports Hydra) and returns a
-:class:`RunConfig`, or raises :class:`~sim.engine.params.ConfigError` with one line naming the
-offending key, the value given and what is allowed.
+:func:`validate_run_config` takes the plain nested mapping that Hydra composes (the
+entry point converts it with OmegaConf; nothing here imports Hydra), or a run's saved
+``config.yaml``, and returns a :class:`RunConfig`, or raises
+:class:`~sim.engine.params.ConfigError` with one line naming the offending key, the value
+given and what is allowed. Hydra has already checked the types of a composed config; the
+validators check them again (a saved config was never composed) and check the ranges.
+Which keys each block has is read from the schema, never listed here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 import json
 import math
@@ -17,63 +21,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.store import rundir
-from sim.abm.rules import RULES, RuleOptions
 from sim.abm.options import AbmOptions, Shock
-from sim.engine.params import ConfigError, check_value, did_you_mean, from_mapping, param_info
-from sim.scenarios import SCENARIOS, get_scenario
+from sim.abm.rules import RULES, RuleOptions
+from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MAX_BOOTSTRAP_DRAWS, MAX_CHUNK,
+                               MAX_MODEL_RUNS, MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, AbmConf, PlotConf,
+                               SweepConf, TilesConf, block_keys, top_keys)
+from sim.config.sensitivity import SensitivityOptions, check_options, problem
+from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
+                               show)
 from sim.engine.scenario import Scenario
-from sim.solvers.qre import LAM_MAX, QreOptions
-from sim.solvers.registry import SOLVERS
-from sim.config.sensitivity import CONCEPTS as SENSITIVITY_CONCEPTS
-from sim.config.sensitivity import DEFAULT_SOBOL_N, DEFAULT_TRAJECTORIES, METHODS, SensitivityOptions, check_options, problem
 from sim.engine.sweep import MAX_POINTS, SPACES, Axis, grid_size, make_axis
+from sim.scenarios import SCENARIOS, get_scenario
+from sim.solvers.qre import LAM_MAX
+from sim.solvers.registry import SOLVERS
+from sim.solvers.spec import options_from
+from sim.store import rundir
 from sim.store.tiles import TileSpec, parse_tiles
 
-AXIS_KEYS = ("x", "y", "z")
-TOP_KEYS = {"name", "scenario", "game", "sweep", "solvers", "seed", "chunk_size", "results_dir",
-            "run_id", "plot", "max_points", "dynamics", "abm", "tiles", "qre", "sensitivity"}
-SOLVER_NAMES = tuple(SOLVERS)  # the registry's order
-ABM_KEYS = {"steps", "replicates", "tail", "settle_window", "max_runs", "trajectory_replicates", "shocks"}
-AXIS_FIELDS = ("param", "space", "start", "stop", "num", "values")
 PLOT_FORMATS = rundir.FIGURE_FORMATS
 SENSITIVITY_KEYS = tuple(f.name for f in dataclasses.fields(SensitivityOptions))
-NAME_MAX = 128  # a path component; the run's temporary and tile directories add ~20 characters
 _NAME = re.compile(rf"^[A-Za-z0-9_-][A-Za-z0-9_.-]{{0,{NAME_MAX - 1}}}$")  # no '.', '..', hidden names
-
-# --- Caps on every size a user controls ------------------------------------------------
-# Each is refused up front with the estimate and the key to change, before any work.
-# Measured on the development machine (2 cores, 23 GB): solving spe+nash costs ~19 µs a
-# grid point, all four exact/QRE concepts ~70 µs; the figures read ~140 B a point (peak
-# RSS 356 MB at 10⁶ points, 770 MB at 4·10⁶, docs/how-to/resume-a-sweep.md) and the
-# table is 120-210 B a point.
-#: Largest max_points: 10⁸ points take ~14 GB to draw and 0.5-2 h to solve.
-MAX_POINTS_CAP = 100_000_000
-#: Largest chunk_size: a chunk of 10⁶ points peaks at ~0.7 GB (spe, nash, bayes, qre);
-#: larger chunks are no faster (41 µs a point at 10⁶ vs 44 at 1.3·10⁵).
-MAX_CHUNK = 1_000_000
-#: Most tiles (and jobs of one multirun): each tile is a job of ~1 s start-up and 3-4 files.
-MAX_TILES = 10_000
-#: Agent-based budget: at most AGENT_STEPS_PER_POINT × max_points agent-steps (steps of
-#: one run; 10¹⁰ at the default max_points). Measured cost per agent-step, 10⁵ runs ×
-#: 100 steps: best_response 0.21 µs, regret_matching 0.37, logit 0.40, fictitious_play 1.0.
-AGENT_STEPS_PER_POINT = 1000
+#: Measured cost per agent-step (s), 10⁵ runs × 100 steps (see sim/config/schema.py).
 AGENT_STEP_SECONDS = {"best_response": 0.21e-6, "regret_matching": 0.37e-6, "logit": 0.40e-6,
                       "fictitious_play": 1.0e-6}
-#: Runs simulated in one model: replicates of a point always share one (~0.8 KB a run,
-#: ~7 KB with fictitious_play's counts): 10⁶ runs is ~1-7 GB.
-MAX_MODEL_RUNS = 1_000_000
-#: Bootstrap draws of a sensitivity analysis: SALib holds an N × resamples index matrix
-#: (8 B each) per output; 10⁸ is 0.8 GB.
-MAX_BOOTSTRAP_DRAWS = 100_000_000
-#: Largest logit rationality λ, 1/($bn/yr). The logit subtracts the largest value before
-#: exp (sim/engine/qre.py ``_softmax``), so exp never overflows; what overflows is the product
-#: λ·u itself, past 1.8e308 / max|u| (payoffs of iraq2020 reach |u| = 260 $bn/yr at the
-#: corners of the parameter ranges: λ ≈ 7e305; λ = 1e308 gives an all-NaN table). Long
-#: before that the logit is an exact best reply in double precision: exp(-λΔu) underflows
-#: to 0 once λΔu > 745, i.e. for every payoff gap Δu > 0.00075 $bn/yr at λ = 10⁶.
-#: Largest seed: seeds are recorded as 64-bit integers.
-SEED_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -92,14 +62,19 @@ class RunConfig:
     plot_formats: tuple[str, ...]
     abm: AbmOptions
     trajectory_replicates: int
-    qre: QreOptions
+    options: Mapping[str, Any]  # solver name -> its options (concepts with an options block)
     tiles: TileSpec
     resolved: Mapping[str, Any]  # the composed config, for the record
     sensitivity: SensitivityOptions | None = None  # set: this analysis instead of the sweep
 
     def options_of(self, solver: str):
         """The options of concept ``solver`` (None for a concept without options)."""
-        return {"qre": self.qre, "abm": self.abm}.get(solver)
+        return self.abm if solver == "abm" else self.options.get(solver)
+
+    @property
+    def qre(self):
+        """The logit QRE's options (``qre`` block)."""
+        return self.options.get("qre")
 
     @property
     def n_points(self) -> int:
@@ -111,15 +86,6 @@ def config_hash(resolved: Mapping[str, Any]) -> str:
     (tiling never changes results, and every tile job of a run must agree on its hash)."""
     data = {k: v for k, v in resolved.items() if k not in ("run_id", "results_dir", "tiles")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def show(value) -> str:
-    """A value as the user would type it: null, true/false, else its repr."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
 
 
 def _int(key: str, value, low: int, high: int | None = None, why: str = "") -> int:
@@ -178,15 +144,6 @@ def _choices(key: str, values: list, allowed, what: str, empty: bool = False) ->
     return tuple(values)
 
 
-def _number(key: str, value, low: float, high: float, unit: str = "") -> float:
-    top = f"{high:g}".replace("e+0", "e").replace("e+", "e")  # 1e6, not 1e+06
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{key}={show(value)} is not a number; allowed: [{low}, {top}]{unit}")
-    if not low <= value <= high:  # also refuses nan
-        raise ConfigError(f"{key}={value!r} is out of range; allowed: [{low}, {top}]{unit}")
-    return float(value)
-
-
 def _finite(key: str, value, shown=None) -> float | int:
     """``value`` if it is a finite number (not a bool, a string, an int beyond the floats)."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -208,7 +165,7 @@ def _duration(seconds: float) -> str:
     return f"~{hours:.0f} hours" if hours >= 1.5 else f"~{seconds / 60:.0f} minutes"
 
 
-def parse_dynamics(data: Mapping[str, Any] | None) -> tuple[str, RuleOptions]:
+def validate_dynamics(data: Mapping[str, Any] | None) -> tuple[str, RuleOptions]:
     """The learning rule's name and options from the ``dynamics`` group."""
     data = _keys("dynamics", data, ("rule", "revision_prob", "lam"),
                  f"choose a learning rule, e.g. dynamics=best_response (one of {', '.join(RULES)})")
@@ -217,13 +174,13 @@ def parse_dynamics(data: Mapping[str, Any] | None) -> tuple[str, RuleOptions]:
         raise ConfigError(f"dynamics.rule={show(rule)} is unknown{did_you_mean(rule, RULES)}; "
                           f"allowed: {', '.join(RULES)}")
     if "revision_prob" in data:
-        data["revision_prob"] = _number("dynamics.revision_prob", data["revision_prob"], 0, 1)
+        data["revision_prob"] = check_number("dynamics.revision_prob", data["revision_prob"], 0, 1)
     if "lam" in data:
-        data["lam"] = _number("dynamics.lam", data["lam"], 0, LAM_MAX, " 1/($bn/yr)")
+        data["lam"] = check_number("dynamics.lam", data["lam"], 0, LAM_MAX, " 1/($bn/yr)")
     return rule, RuleOptions(**data)
 
 
-def parse_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
+def validate_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
     """``abm.shocks``: a list of ``{step: int, set: {dotted parameter: value}}``."""
     if shocks is None:
         raise ConfigError("abm.shocks=null has no meaning; for no shocks use abm.shocks=[]")
@@ -242,13 +199,13 @@ def parse_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
     return tuple(out)
 
 
-def parse_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, int]:
+def validate_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, int]:
     """Options of the agent-based model, and the number of recorded baseline runs."""
-    abm = _keys("abm", cfg["abm"], sorted(ABM_KEYS)) if "abm" in cfg else {}
-    rule, opts = parse_dynamics(cfg["dynamics"]) if "dynamics" in cfg else ("best_response", RuleOptions())
+    abm = _keys("abm", cfg["abm"], block_keys(AbmConf)) if "abm" in cfg else {}
+    rule, opts = validate_dynamics(cfg["dynamics"]) if "dynamics" in cfg else ("best_response", RuleOptions())
     why = " (these runs are simulated in one model, ~1-7 KB each)"
     traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates", 200), 0, MAX_MODEL_RUNS, why)
-    shocks = parse_shocks(scenario, abm.pop("shocks", []))
+    shocks = validate_shocks(scenario, abm.pop("shocks", []))
     for key, v in abm.items():
         _int(f"abm.{key}", v, 1, MAX_MODEL_RUNS if key in ("replicates", "max_runs") else None, why)
     seed = _int("seed", cfg.get("seed", 0), 0, SEED_MAX)
@@ -273,17 +230,14 @@ def check_abm_budget(abm: AbmOptions, trajectory_replicates: int, n_points: int,
             f"abm.replicates, or raise max_points")
 
 
-def parse_qre(data: Mapping[str, Any]) -> QreOptions:
-    data = _keys("qre", data, ("lam", "normal_form"))
-    lam = _number("qre.lam", data.get("lam", 1.0), 0, LAM_MAX, " 1/($bn/yr) (beyond it the logit is an exact "
-                  "best reply in double precision; use solvers=[spe] for that)")
-    nf = data.get("normal_form", False)
-    if not isinstance(nf, bool):
-        raise ConfigError(f"qre.normal_form={show(nf)} must be true or false")
-    return QreOptions(lam, nf)
+def validate_options(spec, data) -> Any:
+    """A solver's options block (``qre``, ...): its keys from the options dataclass,
+    which checks its own ranges when built."""
+    data = _keys(spec.name, data, [f.name for f in dataclasses.fields(spec.options)])
+    return options_from(spec, data)
 
 
-def parse_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max_points: int) -> SensitivityOptions | None:
+def validate_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max_points: int) -> SensitivityOptions | None:
     """The ``sensitivity`` block: None (run the sweep) or the analysis to run instead."""
     if data is None:
         return None
@@ -319,9 +273,9 @@ def parse_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max_po
     return opts
 
 
-def parse_axis(key: str, scenario: Scenario, spec, max_points: int) -> Axis:
+def validate_axis(key: str, scenario: Scenario, spec, max_points: int) -> Axis:
     """One axis of the sweep (``sweep.x`` ...), its size bounded by ``max_points``."""
-    spec = _keys(key, spec, AXIS_FIELDS)
+    spec = {k: v for k, v in _keys(key, spec, AXIS_FIELDS).items() if v is not None}  # null: not set
     space = spec.get("space", "linspace")
     if space not in SPACES:
         raise ConfigError(f"{key}.space={show(space)} is unknown{did_you_mean(space, SPACES)}; "
@@ -358,18 +312,34 @@ def parse_axis(key: str, scenario: Scenario, spec, max_points: int) -> Axis:
     return make_axis(key, scenario.params_cls, spec)
 
 
-def parse_sweep(scenario: Scenario, cfg: Mapping[str, Any], max_points: int) -> tuple[Axis, ...]:
+def _plain(data):
+    """``data`` with Hydra's Enum members (``solvers``) as their names, containers copied."""
+    if isinstance(data, Mapping):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(v) for v in data]
+    return getattr(data, "name", data) if isinstance(data, enum.Enum) else data
+
+
+def unset_axis(spec) -> bool:
+    """An axis left out: null, or a mapping with no field set (the schema's default)."""
+    return spec is None or (isinstance(spec, Mapping) and
+                            all(v is None for k, v in spec.items() if k != "space") and
+                            spec.get("space", "linspace") == "linspace")
+
+
+def validate_sweep(scenario: Scenario, cfg: Mapping[str, Any], max_points: int) -> tuple[Axis, ...]:
     """The axes of the grid, filled in the order x, y, z."""
-    sweep = _keys("sweep", cfg["sweep"], AXIS_KEYS,
+    sweep = _keys("sweep", cfg["sweep"], block_keys(SweepConf),
                   "to leave an axis out set it to null (sweep.y=null), sweep.x never") if "sweep" in cfg else {}
     axes = []
     for key in AXIS_KEYS:
         spec = sweep.get(key)
-        if spec is None:
+        if unset_axis(spec):
             continue
         if len(axes) != AXIS_KEYS.index(key):
             raise ConfigError(f"sweep.{key} is set but an earlier axis is null; fill x, then y, then z")
-        axes.append(parse_axis(f"sweep.{key}", scenario, spec, max_points))
+        axes.append(validate_axis(f"sweep.{key}", scenario, spec, max_points))
     for k, a in enumerate(axes):
         if a.param in [b.param for b in axes[:k]]:
             raise ConfigError(f"sweep.{AXIS_KEYS[k]}.param={a.param} is already swept by sweep."
@@ -377,15 +347,17 @@ def parse_sweep(scenario: Scenario, cfg: Mapping[str, Any], max_points: int) -> 
     return tuple(axes)
 
 
-def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
+def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     """Validate the composed config and build a :class:`RunConfig`.
 
     A key left out takes its default; a block set to null (``abm: null``) is refused.
     """
-    unknown = [k for k in cfg if k not in TOP_KEYS]
+    cfg = _plain(cfg)
+    allowed = set(top_keys())
+    unknown = [k for k in cfg if k not in allowed]
     if unknown:
-        hint = did_you_mean(unknown[0], TOP_KEYS) if len(unknown) == 1 else ""
-        raise ConfigError(f"unknown config key(s) {sorted(map(str, unknown))}{hint}; allowed: {sorted(TOP_KEYS)}")
+        hint = did_you_mean(unknown[0], allowed) if len(unknown) == 1 else ""
+        raise ConfigError(f"unknown config key(s) {sorted(map(str, unknown))}{hint}; allowed: {sorted(allowed)}")
     name = _name("name", cfg.get("name", "default"))
     results_dir = _results_dir(cfg.get("results_dir", "results"))
     run_id = cfg.get("run_id")
@@ -401,10 +373,10 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     game = from_mapping(scenario.params_cls, cfg.get("game", {}), "game.")
     max_points = _int("max_points", cfg.get("max_points", MAX_POINTS), 1, MAX_POINTS_CAP,
                       " (the most grid points this simulator allows: ~14 GB to draw and up to 2 h to solve)")
-    sensitivity = parse_sensitivity(scenario, cfg.get("sensitivity"), max_points)
-    axes = parse_sweep(scenario, cfg, max_points)
+    sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
+    axes = validate_sweep(scenario, cfg, max_points)
     n_points = math.prod(len(a.values) for a in axes)  # exact: numpy's int64 product can overflow
-    tiles_data = _keys("tiles", cfg["tiles"], ("count", "index")) if "tiles" in cfg else {}
+    tiles_data = _keys("tiles", cfg["tiles"], block_keys(TilesConf)) if "tiles" in cfg else {}
     count = tiles_data.get("count", 1)
     if sensitivity is not None:  # one analysis in one job: no grid, no tiles
         if axes:
@@ -421,14 +393,14 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         raise ConfigError(f"tiles.count={count} is more than {MAX_TILES} (each tile is a job and 3-4 files); "
                           "use fewer, larger tiles")
     solvers = _choices("solvers", _list("solvers", cfg.get("solvers", ["spe", "nash"]), "solvers=[spe]"),
-                       SOLVER_NAMES, f"a non-empty list from {list(SOLVER_NAMES)}")
+                       tuple(SOLVERS), f"a non-empty list from {list(SOLVERS)}")
     for s in solvers:
         if SOLVERS[s].requires_types and scenario.types is None:
             raise ConfigError(f"solvers include {s} but scenario {scenario.name!r} declares no actor of uncertain type")
-    abm, trajectory_replicates = parse_abm(scenario, cfg)
+    abm, trajectory_replicates = validate_abm(scenario, cfg)
     if "abm" in solvers and sensitivity is None:
         check_abm_budget(abm, trajectory_replicates, n_points, max_points)
-    plot = _keys("plot", cfg["plot"], ("formats",)) if "plot" in cfg else {}
+    plot = _keys("plot", cfg["plot"], block_keys(PlotConf)) if "plot" in cfg else {}
     # [] draws no figure (a table-only run; sim-plot RUN_DIR draws them later)
     formats = _choices("plot.formats", _list("plot.formats", plot.get("formats", list(rundir.DEFAULT_FORMATS)), "plot.formats=[png]"),
                        PLOT_FORMATS, f"a list from {PLOT_FORMATS}", empty=True)
@@ -447,142 +419,8 @@ def parse_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         abm=abm,
         trajectory_replicates=trajectory_replicates,
         tiles=parse_tiles(tiles_data, n_points),
-        qre=parse_qre(cfg["qre"]) if "qre" in cfg else QreOptions(),
+        options={s.name: validate_options(s, cfg[s.name]) if s.name in cfg else s.default_options()
+                 for s in SOLVERS.values() if s.options is not None and s.name != "abm"},
         resolved=dict(cfg),
         sensitivity=sensitivity,
     )
-
-
-# --- Reference of every run-config key -------------------------------------------------
-# docs/config.md is generated from CONFIG_KEYS by ``python -m sim.cli.configdoc``; defaults
-# are read from the composed config and the option dataclasses, not written here, and
-# tests/test_configdoc.py checks the keys against the parser and conf/config.yaml.
-
-
-@dataclass(frozen=True)
-class KeyDoc:
-    """One config key: dotted ``key`` (``sweep.<axis>.*`` stands for x, y and z),
-    its YAML ``type`` (empty: read from the option dataclass that holds it), the values
-    ``allowed`` and its meaning ``doc``."""
-
-    key: str
-    type: str
-    allowed: str
-    doc: str
-
-
-def _pow10(n: float) -> str:
-    """10^k for an exact power of ten, else the number."""
-    k = round(math.log10(n))
-    return f"10^{k}" if 10**k == n else str(n)
-
-
-def _names(values) -> str:
-    return ", ".join(f"`{v}`" for v in values)
-
-
-CONFIG_KEYS: tuple[KeyDoc, ...] = (
-    KeyDoc("name", "str", f"1 to {NAME_MAX} letters, digits, `_`, `-`, `.`, not starting with `.`",
-           "the experiment's name: results go to `<results_dir>/<name>/<run-id>/`; each experiment sets its own"),
-    KeyDoc("scenario", "str", f"{_names(SCENARIOS)}, or an import path `package.module:ATTRIBUTE`",
-           "the game (actors, moves, payoff terms, parameters); see docs/how-to/add-an-actor.md"),
-    KeyDoc("game", "mapping", "the scenario's parameters, each within its range",
-           "parameter values, `game.<group>.<name>`; every one, with unit, range and source, in "
-           "[parameters.md](parameters.md); the config group `game=` picks the file (default `baseline`)"),
-    KeyDoc("sweep", "mapping", "keys `x`, `y`, `z`; not null",
-           "the grid: up to three axes, filled in the order x, y, z"),
-    KeyDoc("sweep.x", "mapping", "an axis (below); never null", "first axis (abscissa of the figure)"),
-    KeyDoc("sweep.y", "mapping or null", "an axis, or null", "second axis (ordinate); null: a strip along x"),
-    KeyDoc("sweep.z", "mapping or null", "an axis, or null (y must be set)",
-           "third axis: the figure shows panels at up to 6 evenly spaced values of it; the table has every value"),
-    KeyDoc("sweep.<axis>.param", "str", "a dotted parameter name of the scenario, swept within its range",
-           "the parameter this axis sweeps, e.g. `iraq.nationalism`"),
-    KeyDoc("sweep.<axis>.space", "str", f"{_names(SPACES)}; `linspace` if omitted",
-           "how the values are spaced; `list` takes `values`"),
-    KeyDoc("sweep.<axis>.start", "float", "finite; `> 0` for logspace; `< stop` when `num > 1`",
-           "first value (linspace/logspace; for logspace the value, not its exponent)"),
-    KeyDoc("sweep.<axis>.stop", "float", "finite; `> start` when `num > 1`", "last value (linspace/logspace)"),
-    KeyDoc("sweep.<axis>.num", "int", "`>= 1`, at most `max_points`", "number of values (linspace/logspace)"),
-    KeyDoc("sweep.<axis>.values", "list of float", "non-empty list of numbers; only with space `list`",
-           "the values (space `list`; start, stop and num are then ignored); an axis that lacks the key takes "
-           "it as `sweep.x.values=[...]` (`+` added for you)"),
-    KeyDoc("solvers", "list of str", f"non-empty list from {_names(SOLVER_NAMES)}, each once; `bayes` needs a "
-           "typed actor",
-           "solution concepts (docs/model.md §5): `spe` sequential game by backward induction, `nash` every pure "
-           "NE of the simultaneous game, `bayes` uncertain US resolve, `qre` logit quantal response, `abm` "
-           "adaptive play; the config group `solver=` sets it"),
-    KeyDoc("seed", "int", "`>= 0`, at most 2^63 - 1", "root seed of the agent-based model's per-run random streams"),
-    KeyDoc("chunk_size", "int", f"`>= 1`, at most {_pow10(MAX_CHUNK)}",
-           "grid points solved per vectorised batch; bounds memory, never changes results"),
-    KeyDoc("max_points", "int", f"`>= 1`, at most {_pow10(MAX_POINTS_CAP)}",
-           "grids with more points are refused (a guard against typos), and so are agent-based runs of more than "
-           f"max_points runs or {AGENT_STEPS_PER_POINT} × max_points agent-steps (see `abm.steps`)"),
-    KeyDoc("results_dir", "str", "a writable directory, not empty or null; relative paths are taken from the "
-           "launch directory",
-           "where runs are written"),
-    KeyDoc("run_id", "str or null", "null, or a name as for `name`",
-           "the run directory's name; null: `<timestamp>-<config hash>` (`tiled-<config hash>` when tiled)"),
-    KeyDoc("plot", "mapping", "key `formats`; not null", "figure output"),
-    KeyDoc("plot.formats", "list of str", f"list from {_names(PLOT_FORMATS)}, each once",
-           "file formats of every figure; `[]`: no figure (`sim-plot RUN_DIR` draws them later)"),
-    KeyDoc("tiles", "mapping", "keys `count`, `index`; not null",
-           "split the grid into tiles (docs/how-to/resume-a-sweep.md); never changes results"),
-    KeyDoc("tiles.count", "", f"`1` to the number of grid points, at most {MAX_TILES}",
-           "number of contiguous tiles"),
-    KeyDoc("tiles.index", "", "null, or `0` to `count - 1`",
-           "the one tile this job solves (one Hydra job per tile: `'tiles.index=range(T)'`); null: every "
-           "missing tile in turn"),
-    KeyDoc("qre", "mapping", "keys `lam`, `normal_form`; not null",
-           "logit quantal response; used when `solvers` has `qre`"),
-    KeyDoc("qre.lam", "", f"`[0, {_pow10(LAM_MAX)}]`, in 1/($bn/yr)",
-           "rationality λ: 0 is uniform play, large λ approaches best replies (above 1e6 the logit is an exact "
-           "best reply in double precision, and near 1e306 λ·payoff overflows)"),
-    KeyDoc("qre.normal_form", "", "`true`, `false`",
-           "also trace the simultaneous game's QRE by continuation (about 1 ms a grid point)"),
-    KeyDoc("sensitivity", "mapping or null", "null, or the keys below",
-           "set: a global sensitivity analysis of the regime over the parameters' documented ranges "
-           "(docs/how-to/sensitivity.md) instead of the sweep, written to the run directory as "
-           "`sensitivity.parquet` and a figure; `sweep` must have no axis, `tiles.count` must be 1, and "
-           "`solvers`, `qre`, `abm` are not used; `experiment=sobol_regime` sets it"),
-    KeyDoc("sensitivity.method", "", _names(METHODS),
-           "`sobol`: variance-based indices S1, ST; `morris`: elementary-effects screening mu*, sigma"),
-    KeyDoc("sensitivity.n", "", "null, or `>= 2`; a power of two for `sobol`",
-           f"Sobol base sample size N (N·(D+2) games for D parameters) or Morris trajectories (N·(D+1) "
-           f"games); null: {DEFAULT_SOBOL_N} (sobol) or {DEFAULT_TRAJECTORIES} (morris)"),
-    KeyDoc("sensitivity.concept", "", _names(SENSITIVITY_CONCEPTS),
-           "the outcome: `spe` 0/1 indicator of each subgame-perfect regime; `bayes` probability of each "
-           "regime under uncertain US resolve (needs a typed actor)"),
-    KeyDoc("sensitivity.params", "list of str or null", "null, or dotted parameter names of the scenario, each once",
-           "the parameters varied, each uniformly over its documented range; null: every one; the others stay "
-           "at their `game` values"),
-    KeyDoc("sensitivity.seed", "", "`>= 0`", "seeds the Sobol' design (Morris trajectories) and the bootstrap"),
-    KeyDoc("sensitivity.resamples", "", f"`>= 2`; N × resamples at most {_pow10(MAX_BOOTSTRAP_DRAWS)}",
-           "bootstrap resamples for the 95 % confidence intervals"),
-    KeyDoc("sensitivity.levels", "", "`>= 2`, even", "Morris grid levels (unused by `sobol`)"),
-    KeyDoc("sensitivity.second_order", "", "`true`, `false` (`true` only with `sobol`)",
-           "also the pairwise indices S2 (N·(2D+2) games)"),
-    KeyDoc("sensitivity.top", "", "`>= 1`", "parameters shown per figure panel (largest ST or mu*)"),
-    KeyDoc("dynamics", "mapping", "keys `rule` and that rule's options; not null",
-           "learning rule of the agent-based model; the config group `dynamics=` sets it (conf/dynamics/)"),
-    KeyDoc("dynamics.rule", "str", _names(RULES), "the learning rule (docs/abm.md)"),
-    KeyDoc("dynamics.revision_prob", "", "`[0, 1]`", "`best_response`: probability per step that an agent revises"),
-    KeyDoc("dynamics.lam", "", f"`[0, {_pow10(LAM_MAX)}]`, in 1/($bn/yr)",
-           "`logit`: rationality λ; 0 is uniform play"),
-    KeyDoc("abm", "mapping", "the keys below; not null",
-           "agent-based model; used when `solvers` has `abm` (docs/abm.md)"),
-    KeyDoc("abm.steps", "", "`>= 1`; with `abm` in `solvers`, steps × (replicates × grid points + "
-           f"trajectory_replicates) at most {AGENT_STEPS_PER_POINT} × `max_points`",
-           "rounds of play per run (~0.2-1 µs a run-step, see sim/config/parse.py)"),
-    KeyDoc("abm.replicates", "", f"`>= 1`, at most {_pow10(MAX_MODEL_RUNS)}; replicates × grid points at most "
-           "`max_points`", "runs (seeds) per grid point"),
-    KeyDoc("abm.tail", "", "`1` to `steps`", "final rounds over which long-run play is measured"),
-    KeyDoc("abm.settle_window", "", "`1` to `steps`",
-           "a run has settled if its final profile is a pure NE held this many rounds"),
-    KeyDoc("abm.max_runs", "", f"`>= 1`, at most {_pow10(MAX_MODEL_RUNS)}",
-           "runs simulated together in one model (bounds memory)"),
-    KeyDoc("abm.trajectory_replicates", "int", f"`>= 0`, at most {_pow10(MAX_MODEL_RUNS)}",
-           "runs at the baseline point recorded step by step (0: none)"),
-    KeyDoc("abm.shocks", "list of mapping",
-           "a list (`[]`: none) of `{step: 2..steps, set: {parameter: value in range}}`",
-           "from `step` on, play the game with these parameter values"),
-)
