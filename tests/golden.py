@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import sim.cli.app  # noqa: E402,F401  registers the game/ schemas the configs name
 from sim.resources import CONF_DIR, experiment_names  # noqa: E402
-from sim.config.validate import validate_run_config  # noqa: E402
+from sim.config.validate import unset_axis, validate_run_config  # noqa: E402
 from sim.runs.run import solve_range  # noqa: E402
 from sim.analysis.sensitivity import analyse  # noqa: E402
 
@@ -42,9 +42,10 @@ def coarse_config(experiment: str):
     """The experiment's config with every axis shrunk, the agent-based runs short and
     the sensitivity sample small."""
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        data = OmegaConf.to_container(compose("config", overrides=[f"experiment={experiment}"]), resolve=True)
+        data = OmegaConf.to_container(compose("config", overrides=[f"experiment={experiment}"]), resolve=True,
+                                      enum_to_str=True)
     for key, spec in data["sweep"].items():
-        if spec is not None and spec.get("space", "linspace") != "list":
+        if not unset_axis(spec) and spec.get("space", "linspace") != "list":
             spec["num"] = COARSE[key]
     data["abm"].update(steps=40, replicates=3, tail=10, settle_window=5, trajectory_replicates=0)
     if data.get("sensitivity"):

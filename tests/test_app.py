@@ -58,7 +58,7 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
     assert out == tmp_path / experiment / "r"
     names = {p.name for p in out.iterdir()}
     if cfg.sensitivity is not None:  # an analysis instead of a sweep
-        assert names == {"sensitivity.parquet", "config.yaml", "manifest.json", "figures.json",
+        assert names == {"sensitivity.parquet", "sample.parquet", "config.yaml", "manifest.json", "figures.json",
                          "sensitivity.caption.txt", *(f"sensitivity.{f}" for f in cfg.plot_formats)}
         table = pq.read_table(out / "sensitivity.parquet")
         assert list(dict.fromkeys(table.column("regime").to_pylist())) == list(cfg.scenario.regimes)

@@ -22,7 +22,6 @@ example. What is run, and how:
     agent-based run also ``abm.replicates=2 abm.trajectory_replicates=4``; an experiment
     that runs a sensitivity analysis ``sensitivity.n=16 sensitivity.resamples=10``;
     ``--cfg`` commands (which only print the config) run unchanged;
-  - ``sim.analysis.sensitivity`` gets ``--n 16 --resamples 10 --out <tmp>/out``;
   - the placeholder run directory ``results/<experiment>/<run-id>`` becomes a tiny run
     made for the test, and the Gambit files ``game.nfg``/``game.efg`` its baseline files.
 
@@ -79,9 +78,6 @@ SKIP: tuple[tuple[str, object], ...] = (
     ("reads the reader's own files in their home directory", lambda w, out: any(x.startswith("~") for x in w)),
     ("regenerates every figure of the paper (minutes); tests/test_paper.py runs it small",
      lambda w, out: w[:3] == ["python", "-m", "sim.cli.paper"]),
-    ("a transcript of a full sensitivity analysis (about a minute): its numbers need the full sample, "
-     "and the same command runs small as a shell example",
-     lambda w, out: bool(out) and w[:3] == ["python", "-m", "sim.analysis.sensitivity"]),
 )
 
 
@@ -223,9 +219,6 @@ def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path |
         if "abm" in solvers or any(a.startswith("solvers=") and "abm" in a for a in args):
             extra += ["abm.replicates=2", "abm.trajectory_replicates=4"]
         args, out = args + extra, tmp
-    elif module == "sim.analysis.sensitivity":
-        out = tmp / "out"
-        args = args + ["--n", "16", "--resamples", "10", "--out", str(out)]
     return module, args, out
 
 

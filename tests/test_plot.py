@@ -446,21 +446,47 @@ def test_a_single_panel_carries_no_letter(table2d):
 
 
 def test_the_star_is_this_runs_baseline(run2d, tmp_path):
-    """A run that sets a parameter away from the calibrated baseline says so in the legend."""
+    """A run that sets a parameter away from the calibrated baseline says so in the legend;
+    what it changed is stored in the table's metadata, never read back from config.yaml."""
     table, meta = read_table(run2d / "equilibria.parquet")
-    assert figstyle.run_changes(run2d) == ()  # no config: nothing known to differ
+    assert figstyle.run_changes(run2d) == ()  # a table without ``changes``: nothing known to differ
     run = tmp_path / "run"
     run.mkdir()
-    game = {"us": {"credibility": 4.0, "committed_prior": 0.7}, "iraq": {"nationalism": 2.0}}
-    (run / "config.yaml").write_text(f"scenario: iraq2020\ngame: {game}\n")
-    changes = figstyle.run_changes(run)
-    assert changes == ("us.credibility = 4 $bn/yr", "us.committed_prior = 0.7")  # a probability shows as it is
+    changes = ("us.credibility = 4 $bn/yr", "us.committed_prior = 0.7")  # a probability shows as it is
+    write_table(table, dataclasses.replace(meta, changes=changes), run / "equilibria.parquet")
+    (run / "config.yaml").write_text("scenario: iraq2020\ngame: {iraq: {nationalism: 9.0}}\n")  # not read
+    assert figstyle.run_changes(run) == changes
     label = figstyle.baseline_text(changes)
     assert label == "baseline of this run (us.credibility = 4 $bn/yr, us.committed_prior = 0.7)"
     fig = phase.run_figure(table, meta, label)
     assert flat(legend_labels(fig.legends[0])[-1]) == label
     assert legend_labels(phase.run_figure(table, meta).legends[0])[-1] == "baseline"  # the calibrated one
     assert figstyle.baseline_text(()) == figstyle.BASELINE_LABEL
+    assert figstyle.run_changes(tmp_path / "nothing") == ()  # no table at all
+
+
+def _lab(colour) -> np.ndarray:
+    """CIELAB (D65) of a matplotlib colour: sRGB -> linear -> XYZ -> L*a*b*."""
+    from matplotlib.colors import to_rgb
+
+    c = np.asarray(to_rgb(colour))
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    f = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(f > (6 / 29) ** 3, np.cbrt(f), f / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_the_probability_maps_mid_tone_is_not_confusable_with_a_regime_colour():
+    """cividis(0.5), the middle of the probability panels' map, lies more than ΔE*ab = 15 from
+    every regime colour of the scenario and from the grey of 'no pure NE' (CIE76 distance)."""
+    import matplotlib
+
+    assert np.isclose(np.linalg.norm(_lab("white") - _lab("black")), 100.0, atol=0.1)  # the conversion's scale
+    mid = matplotlib.colormaps[phase.PROB_CMAP](0.5)
+    colours = {**figstyle.regime_colours(S.regimes), figstyle.NO_NE_LABEL: figstyle.NO_NE_COLOUR}
+    delta = {name: float(np.linalg.norm(_lab(mid) - _lab(c))) for name, c in colours.items()}
+    assert min(delta.values()) > 15, delta
 
 
 def test_action_names_come_from_the_scenario():

@@ -1,4 +1,4 @@
-"""Agent-based figures drawn from a run's saved files (``sim/figures/abm.py``)."""
+"""Agent-based figures drawn from a run's saved files (``sim/figures/abm*.py``)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from figcheck import flat, label_problems, layout_problems, type3_fonts
 
 from sim.cli import plot as plot_cli
 from sim.figures import axes as figaxes, registry as figures, style as figstyle
-from sim.figures import abm as pa_
+from sim.figures import abm as pa_, abm_data as ad, abm_panels as ap, abm_selection as asel
+from sim.figures import abm_trajectory as atr
 from sim.cli.app import CONF_DIR
 from sim.config.validate import validate_run_config
 from sim.scenarios.iraq2020 import SCENARIO, GameParams
@@ -89,7 +90,7 @@ def min_font(fig) -> float:
 
 def test_selection_grid_is_the_modal_regime_pivot(table2d):
     table, meta = table2d
-    codes, freq = pa_.selection_grid(table, meta)
+    codes, freq = ad.selection_grid(table, meta)
     assert codes.shape == freq.shape == (NY, NX)  # rows = 2nd axis, columns = 1st (as figaxes.regime_grid)
     df = table.to_pandas()
     df["modal"] = df["abm_modal_regime"].astype(str)
@@ -108,22 +109,22 @@ def test_selection_colours_fade_from_the_regime_colour_to_white(table2d):
     colours = figstyle.regime_colours(meta.regimes)
     n = len(meta.regimes)
     codes = np.arange(n)
-    full = pa_.selection_colours(codes, np.ones(n), meta)
+    full = ad.selection_colours(codes, np.ones(n), meta)
     np.testing.assert_allclose(full, [to_rgb(colours[r]) for r in meta.regimes])  # unanimous: palette colour
-    weakest = pa_.selection_colours(codes, np.full(n, 1 / n), meta)
-    half = pa_.selection_colours(codes, np.full(n, 0.6), meta)
+    weakest = ad.selection_colours(codes, np.full(n, 1 / n), meta)
+    half = ad.selection_colours(codes, np.full(n, 0.6), meta)
     assert np.all(weakest >= half - 1e-12) and np.all(half >= full - 1e-12)  # lighter as the share falls
     assert np.all(weakest.mean(axis=1) > 0.8)  # close to white at 1/n
 
 
 def test_selection_map_draws_the_grid_on_phase_diagram_axes(table2d):
     table, meta = table2d
-    fig = pa_.selection_map(table, meta)
+    fig = asel.selection_map(table, meta)
     ax = fig.axes[0]
     (mesh,) = meshes(ax, "selection")
-    codes, freq = pa_.selection_grid(table, meta)
+    codes, freq = ad.selection_grid(table, meta)
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(NY, NX, 3),
-                               pa_.selection_colours(codes, freq, meta))
+                               ad.selection_colours(codes, freq, meta))
     coords = mesh.get_coordinates()
     xs, ys = figaxes.axis_values(table, meta)
     np.testing.assert_allclose(0.5 * (coords[0, 1:, 0] + coords[0, :-1, 0]), xs)  # x along columns
@@ -146,9 +147,9 @@ def test_disagreement_matches_an_independent_computation(table2d):
     table, meta = table2d
     df = table.to_pandas()
     expected = np.array([str(m) not in str(n).split("|") for m, n in zip(df["abm_modal_regime"], df["nash_regimes"])])
-    np.testing.assert_array_equal(pa_.disagreement(table, meta), expected)
+    np.testing.assert_array_equal(ad.disagreement(table, meta), expected)
     assert 0 < expected.sum() < len(expected)  # both agreement and disagreement occur
-    grid = pa_.disagreement_grid(table, meta)
+    grid = ad.disagreement_grid(table, meta)
     np.testing.assert_array_equal(grid, df.assign(d=expected).pivot(index=Y, columns=X, values="d").to_numpy())
     # rows without a pure NE disagree; a modal regime among several NE agrees
     count = table.column("nash_count").to_numpy().copy()
@@ -160,9 +161,9 @@ def test_disagreement_matches_an_independent_computation(table2d):
     edited = table.set_column(table.column_names.index("nash_count"), "nash_count", pa.array(count))
     edited = edited.set_column(edited.column_names.index("nash_regimes"), "nash_regimes",
                                pa.array(regimes, type=pa.string()))
-    mask = pa_.disagreement(edited, meta)
+    mask = ad.disagreement(edited, meta)
     assert mask[0] and not mask[1]
-    share = pa_.nash_share(edited, meta)
+    share = ad.nash_share(edited, meta)
     assert np.isnan(share[0])
     assert np.isclose(share[1], df.loc[1, f"abm_freq_{slug(modal[1])}"] + df.loc[1, f"abm_freq_{slug(other)}"])
 
@@ -172,7 +173,7 @@ def test_disagreement_matches_an_independent_computation(table2d):
 
 def test_comparison_figure_panels(table2d):
     table, meta = table2d
-    fig = pa_.comparison_figure(table, meta)
+    fig = asel.comparison_figure(table, meta)
     a, b, c = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title()[:3] for ax in (a, b, c)] == ["(a)", "(b)", "(c)"]
     assert a.get_shared_x_axes().joined(a, c) and a.get_shared_y_axes().joined(a, b)
@@ -181,23 +182,23 @@ def test_comparison_figure_panels(table2d):
     np.testing.assert_array_equal(np.asarray(mesh_a.get_array()).reshape(NY, NX),
                                   figaxes.regime_grid(table, meta, "nash_regimes"))
     # (b) is the selection map
-    codes, freq = pa_.selection_grid(table, meta)
+    codes, freq = ad.selection_grid(table, meta)
     (mesh_b,) = meshes(b, "selection")
     np.testing.assert_allclose(np.asarray(mesh_b.get_array()).reshape(NY, NX, 3),
-                               pa_.selection_colours(codes, freq, meta))
+                               ad.selection_colours(codes, freq, meta))
     # (c): share of runs in an exact-NE regime; disagreeing cells hatched and outlined
     (mesh_c,) = meshes(c, "agreement")
-    share = pa_.nash_share(table, meta).reshape(NX, NY).T
+    share = ad.nash_share(table, meta).reshape(NX, NY).T
     np.testing.assert_allclose(np.ma.filled(mesh_c.get_array(), np.nan).reshape(NY, NX), share)
     (hatch,) = [h for h in c.collections if isinstance(h, PatchCollection) and h.get_gid() == "disagreement"]
     xs, ys = figaxes.axis_values(table, meta)
-    mask = pa_.disagreement_grid(table, meta)
+    mask = ad.disagreement_grid(table, meta)
     assert covered_cells(hatch, xs, ys) == {(i, j) for j, i in zip(*np.nonzero(mask))}
     assert [ln for ln in c.collections if isinstance(ln, LineCollection) and ln.get_gid() == "disagreement_outline"]
     for ax in (a, b, c):  # baseline marked in every panel
         assert [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
     labels = [" ".join(t.split()) for leg in fig.findobj(Legend) for t in legend_labels(leg)]  # wrapped lines
-    assert pa_.DISAGREE_LABEL in labels and "baseline" in labels
+    assert ap.DISAGREE_LABEL in labels and "baseline" in labels
     assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert label_problems(fig) == []
     assert not [t for t in c.texts if t.get_gid() == "panel_note"]  # (c) has something to show here
@@ -213,11 +214,11 @@ def test_an_agreement_panel_that_is_white_everywhere_says_so(table2d):
         col = f"abm_freq_{slug(r)}"
         agreed = agreed.set_column(agreed.column_names.index(col), col,
                                    pa.array([1.0 if f == r else 0.0 for f in first]))
-    assert np.all(pa_.nash_share(agreed, meta) == 1.0)
-    fig = pa_.comparison_figure(agreed, meta)
+    assert np.all(ad.nash_share(agreed, meta) == 1.0)
+    fig = asel.comparison_figure(agreed, meta)
     c = [ax for ax in fig.axes if ax.get_title().startswith("(c)")][0]
     (note,) = [t for t in c.texts if t.get_gid() == "panel_note"]
-    assert flat(note.get_text()) == pa_.AGREE_EVERYWHERE
+    assert flat(note.get_text()) == ap.AGREE_EVERYWHERE
     assert layout_problems(fig) == []
 
 
@@ -233,7 +234,7 @@ def test_comparison_figure_fits_a_page_without_overlaps(table2d, exact):
     table, meta = table2d
     if not exact:  # an agent-based run without the exact solver: (a) and the regime legend go
         table = table.drop_columns([c for c in table.column_names if c.startswith("nash_")])
-    fig = pa_.comparison_figure(table, meta, "Adaptive play: logit, 4 runs x 40 steps per point; shock at step 20: "
+    fig = asel.comparison_figure(table, meta, "Adaptive play: logit, 4 runs x 40 steps per point; shock at step 20: "
                                 "iraq.nationalism = 12 (exact NE: before the shock)")
     assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     key, cbar, legends = bottom_row(fig)
@@ -250,21 +251,21 @@ def test_one_axis_run_draws_strips(tmp_path):
     out = make_run(tmp_path, ["experiment=nationalism_strip", "solvers=[nash,abm]", "sweep.x.num=12",
                               "dynamics=logit", "dynamics.lam=1.0", *ABM, "plot.formats=[]"])
     table, meta = read_table(out / "equilibria.parquet")
-    fig = pa_.comparison_figure(table, meta)
+    fig = asel.comparison_figure(table, meta)
     band = fig.axes[0]
     (ne_band,) = [m for m in meshes(band) if m.get_gid() != "selection"]
     (abm_band,) = meshes(band, "selection")
     np.testing.assert_array_equal(np.asarray(ne_band.get_array()).ravel(),
                                   figaxes.regime_codes(table, meta, "nash_regimes"))
-    codes, freq = pa_.modal_selection(table, meta)
+    codes, freq = ad.modal_selection(table, meta)
     np.testing.assert_allclose(np.asarray(abm_band.get_array()).reshape(-1, 3),
-                               pa_.selection_colours(codes, freq, meta))
+                               ad.selection_colours(codes, freq, meta))
     line_ax = fig.axes[1]
     settled = [ln for ln in line_ax.get_lines() if ln.get_label() == "runs settled on a pure NE"]
     assert len(settled) == 1
     np.testing.assert_allclose(settled[0].get_ydata(), table.column("abm_settled_share").to_numpy())
     spans = [p for p in line_ax.patches if p.get_gid() == "disagreement"]  # one span per run of disagreeing points
-    mask = pa_.disagreement(table, meta)
+    mask = ad.disagreement(table, meta)
     assert len(spans) == int(np.sum(np.diff(np.concatenate([[0], mask.astype(int), [0]])) == 1))
     assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert layout_problems(fig) == []
@@ -279,7 +280,7 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
     stats = pq.read_table(abm_run / "trajectory_stats.parquet")
     meta = json.loads(shares.schema.metadata[b"sim"])
     assert meta["pure_nash"], "precondition: the baseline has a pure NE"
-    fig = pa_.trajectory_figure(shares, stats, SCENARIO, lam=1.0)
+    fig = atr.trajectory_figure(shares, stats, SCENARIO, lam=1.0)
     assert "logit (λ = 1 per $bn/yr)" in fig.get_suptitle() and "20 runs" in fig.get_suptitle()
     df = shares.to_pandas()
     panels = {ax.get_title(loc="left")[4:]: ax for ax in fig.axes if ax.get_title(loc="left")}
@@ -291,64 +292,28 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
         assert [ln.get_label() for ln in lines] == words  # one line per action
         assert legend_labels(ax.get_legend()) == words
         assert not [w for w in words if "+" in w or "_" in w]
+        end = ax.get_xlim()[1]  # the steps shown (every step unless all runs settled early)
         for ln, act in zip(lines, actions):
-            rows = df[(df["actor"] == actor) & (df["action"] == act)].sort_values("step")
+            rows = df[(df["actor"] == actor) & (df["action"] == act) & (df["step"] <= end)].sort_values("step")
             np.testing.assert_allclose(ln.get_ydata(), rows["share"])
         colour = {a: ln.get_color() for a, ln in zip(actions, lines)}
         markers = [ln for ln in ax.get_lines() if (ln.get_gid() or "").startswith("ne:")]
         expected = [e[p] for e in meta["pure_nash"]]
         assert [m.get_gid().split(":")[2] for m in markers] == expected
-        for m, act in zip(markers, expected):
-            assert to_rgba(m.get_color()) == to_rgba(colour[act]) and m.get_ydata()[0] == 1.0
+        for e, (m, act) in enumerate(zip(markers, expected)):  # NE e's colour, in every panel
+            assert to_rgba(m.get_color()) == to_rgba(atr.NE_COLOURS[e]) and m.get_ydata()[0] == 1.0
+            assert to_rgba(colour[act]) == to_rgba(atr.NE_COLOURS[expected.index(act)])
         bold = [t.get_text() for t in ax.get_legend().get_texts() if t.get_fontweight() == "bold"]
         assert bold == [w for a, w in zip(actions, words) if a in expected]
-    codes = pa_.trajectory_figure(shares, stats)  # without the scenario: the codes
+    codes = atr.trajectory_figure(shares, stats)  # without the scenario: the codes
     assert legend_labels([ax for ax in codes.axes if ax.get_title(loc="left") == "(c) Iraq"][0].get_legend())[0] \
         == "keep+status_quo"
     (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
-    np.testing.assert_allclose(nash_ax.get_lines()[0].get_ydata(), stats.column("share_at_nash").to_numpy())
+    shown = nash_ax.get_lines()[0].get_ydata()
+    np.testing.assert_allclose(shown, stats.column("share_at_nash").to_numpy()[:len(shown)])
     assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
     assert layout_problems(fig) == []
     assert min_font(fig) >= 8
-
-
-def synthetic_trajectory(shocks, pure_nash):
-    steps = np.arange(11)
-    rows = {"step": [], "actor": [], "action": [], "share": []}
-    for actor, actions in (("A", ["a1", "a2"]), ("B", ["b1", "b2", "b3"])):
-        for s in steps:
-            for k, act in enumerate(actions):
-                rows["step"].append(int(s))
-                rows["actor"].append(actor)
-                rows["action"].append(act)
-                rows["share"].append(1.0 / len(actions))
-    meta = json.dumps({"rule": "fictitious_play", "replicates": 7, "steps": 10, "players": ["A", "B"],
-                       "pure_nash": pure_nash, "shocks": shocks}).encode()
-    shares = pa.table(rows).replace_schema_metadata({b"sim": meta})
-    stats = pa.table({"step": steps, "share_at_nash": np.linspace(0, 1, 11), "mean_nash_conv": np.zeros(11)})
-    return shares, stats
-
-
-def test_trajectory_figure_marks_shocks_and_several_equilibria():
-    shocks = [{"step": 5, "set": {"iraq.nationalism": 12.0}}]
-    shares, stats = synthetic_trajectory(shocks, [["a1", "b2"], ["a2", "b2"]])
-    fig = pa_.trajectory_figure(shares, stats)
-    assert "fictitious play" in fig.get_suptitle() and "7 runs" in fig.get_suptitle()
-    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert len(panels) == 3  # A, B, share at NE
-    for ax in panels:
-        vlines = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
-        assert [tuple(ln.get_xdata()) for ln in vlines] == [(5.0, 5.0)]
-    a, b = panels[:2]
-    gids = lambda ax: sorted(ln.get_gid() for ln in ax.get_lines() if (ln.get_gid() or "").startswith("ne:"))
-    assert gids(a) == ["ne:A:a1:0", "ne:A:a2:1"] and gids(b) == ["ne:B:b2:0", "ne:B:b2:1"]
-    assert sorted(t.get_text() for t in a.texts) == ["1", "2"]  # equilibria numbered
-    guides = [ln for ln in b.get_lines() if (ln.get_gid() or "").startswith("ne_line:")]
-    assert len(guides) == 1 and tuple(guides[0].get_xdata()) == (0, 5.0)  # up to the shock
-    labels = [" ".join(t.split()) for ax in fig.axes if ax.get_legend() for t in legend_labels(ax.get_legend())]
-    assert any("shock at step 5: iraq.nationalism = 12" in t for t in labels)
-    assert fig.get_size_inches()[0] <= figstyle.PAGE_WIDTH
-    assert layout_problems(fig) == []
 
 
 # ----------------------------------------------------------------------------- files
@@ -385,21 +350,68 @@ def test_drawn_run_figures_speak_words_and_embed_truetype(abm_run, tmp_path):
     assert "<!-- Iraqi nationalist" in selection and "iraq.nationalism" not in selection  # SVG text: comments
 
 
-def test_draw_abm_writes_what_exists_and_redraws_identically(tmp_path):
-    shares, stats = synthetic_trajectory([], [["a1", "b3"]])
-    pq.write_table(shares, tmp_path / "trajectory.parquet")
-    pq.write_table(stats, tmp_path / "trajectory_stats.parquet")
-    paths = pa_.draw_abm(tmp_path, ("svg",))  # no equilibria table: trajectories only
-    assert paths == [tmp_path / "trajectories.svg"]
-    first = paths[0].read_bytes()
-    assert first.startswith(b"<?xml")
-    again = pa_.draw_abm(tmp_path, ("png", "svg"))  # another format drawn first does not shift the SVG
-    assert again == [tmp_path / "trajectories.png", tmp_path / "trajectories.svg"]
-    assert again[1].read_bytes() == first
-    with pytest.raises(ValueError, match="jpeg"):
-        pa_.draw_abm(tmp_path, ("jpeg",))
-    (tmp_path / "trajectory.parquet").unlink()
-    assert pa_.draw_abm(tmp_path) == []
+def test_figures_are_drawn_from_the_table_not_from_config_yaml(abm_run, tmp_path):
+    """What the figures say about the run travels in the table's metadata: a config.yaml
+    that says otherwise, or none at all, changes no byte."""
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(abm_run, copy)
+    drawn = {p.name: p.read_bytes() for p in (copy / "abm_selection.png", copy / "trajectories.png")}
+    (copy / "config.yaml").write_text("scenario: nowhere\ngame: {us: {credibility: 4.0}}\n"
+                                      "abm: {replicates: 999, steps: 1}\ndynamics: {rule: regret_matching}\n")
+    assert {p.name: p.read_bytes() for p in pa_.draw_abm(copy, ("png",))} == drawn
+    (copy / "config.yaml").unlink()
+    assert {p.name: p.read_bytes() for p in pa_.draw_abm(copy, ("png",))} == drawn
+    _, meta = read_table(copy / "equilibria.parquet")
+    assert meta.abm["replicates"] == 4 and meta.abm["steps"] == 40 and meta.abm["rule"] == "logit"
+    assert meta.changes == () and meta.source == "iraq2020"
+
+
+def test_an_older_table_without_the_new_metadata_gets_no_note(abm_run, tmp_path):
+    """A table written before ``abm``/``changes``/``source`` were stored: no note, the plain
+    baseline label, and still not a word from config.yaml."""
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(abm_run, copy)
+    table = pq.read_table(copy / "equilibria.parquet")
+    old = {k: v for k, v in json.loads(table.schema.metadata[b"sim"]).items() if k not in ("abm", "changes", "source")}
+    pq.write_table(table.replace_schema_metadata({b"sim": json.dumps(old).encode()}), copy / "equilibria.parquet")
+    (copy / "config.yaml").write_text("scenario: iraq2020\ngame: {us: {credibility: 4.0}}\n")
+    _, meta = read_table(copy / "equilibria.parquet")
+    assert (meta.abm, meta.changes, meta.source) == (None, (), None)
+    (sel, build), _ = pa_.figure_builders(copy)
+    fig = build()
+    assert sel == "abm_selection" and fig.get_suptitle() == ""
+    labels = [flat(t) for leg in fig.findobj(Legend) for t in legend_labels(leg)]
+    assert "baseline" in labels and not [t for t in labels if "credibility" in t]
+    assert figstyle.run_changes(copy) == ()
+
+
+def test_titles_and_captions_agree_on_run_counts(abm_run):
+    """The selection figure counts runs per grid point, the trajectories the runs recorded at
+    the baseline; each caption says what its figure's title says, in the same words."""
+    count = re.compile(r"\d+ runs × \d+ steps(?: per grid point)?")
+    titles = {name: build().get_suptitle() for name, build in pa_.figure_builders(abm_run)}
+    assert count.findall(flat(titles["abm_selection"])) == ["4 runs × 40 steps per grid point"]
+    assert count.findall(flat(titles["trajectories"])) == ["20 runs × 40 steps"]
+    for name, title in titles.items():
+        caption = (abm_run / f"{name}.caption.txt").read_text()
+        assert count.findall(caption) == count.findall(flat(title)), name
+    assert "Steps shown: up to 5 steps after the last step" in (abm_run / "trajectories.caption.txt").read_text()
+
+
+def test_an_agreement_panel_without_any_pure_ne_says_so(table2d):
+    table, meta = table2d
+    n = table.num_rows
+    none = table.set_column(table.column_names.index("nash_regimes"), "nash_regimes", pa.array([""] * n))
+    none = none.set_column(none.column_names.index("nash_count"), "nash_count", pa.array(np.zeros(n, dtype=np.int64)))
+    fig = asel.comparison_figure(none, meta)
+    c = [ax for ax in fig.axes if ax.get_title().startswith("(c)")][0]
+    (note,) = [t for t in c.texts if t.get_gid() == "panel_note"]
+    assert flat(note.get_text()) == ap.NO_NE_EVERYWHERE
+    assert layout_problems(fig) == []
 
 
 def test_run_without_abm_has_no_abm_figures(tmp_path):
@@ -419,11 +431,12 @@ def test_table_without_abm_columns_is_refused_by_the_comparison(tmp_path):
     write_table(table, meta, out / "equilibria.parquet")
     assert pa_.draw_abm(out) == []
     with pytest.raises(ResultsError, match="abm_modal_regime"):
-        pa_.comparison_figure(table, meta)
+        asel.comparison_figure(table, meta)
 
 
 def test_module_imports_neither_hydra_nor_pyplot():
-    code = ("import sys, sim.figures.abm; "
+    code = ("import sys, sim.figures.abm, sim.figures.abm_selection, sim.figures.abm_strip, "
+            "sim.figures.abm_trajectory, sim.figures.abm_words; "
             "print(sorted(m for m in ('hydra', 'matplotlib.pyplot') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])

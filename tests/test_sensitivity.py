@@ -1,22 +1,20 @@
-"""Sensitivity analysis (sim.analysis.sensitivity): SALib Sobol and Morris over the regime indicators."""
+"""Sensitivity analysis (sim.analysis.sensitivity): SALib Sobol and Morris over the regime indicators,
+through SALib's ProblemSpec; the sample it keeps; the options. The figure: test_sensitivity_figure.py;
+the experiment and its run directory: test_sensitivity_run.py."""
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
 import sys
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 pytest.importorskip("SALib")
 
 
-from figcheck import flat, label_problems, layout_problems  # noqa: E402
-
 from sim.analysis import sensitivity as sens  # noqa: E402
-from sim.figures.style import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
 from sim.scenarios.iraq2020 import SCENARIO, GameParams  # noqa: E402
 from sim.engine.params import ConfigError, iter_params  # noqa: E402
 from sim.store.table import write_parquet  # noqa: E402
@@ -28,8 +26,8 @@ def _synthetic(d: int) -> dict:
     return {"num_vars": d, "names": [f"x{k}" for k in range(d)], "bounds": [[0.0, 1.0]] * d, "units": ["1"] * d}
 
 
-def _df(table):
-    return table.to_pandas()
+def _df(analysis):
+    return analysis.table.to_pandas()
 
 
 def _close(value, target, conf, tol=0.05):
@@ -119,7 +117,7 @@ def test_sobol_recovers_a_known_indicator():
     assert _close(x0["S1"], 1.0, x0["S1_conf"]) and _close(x0["ST"], 1.0, x0["ST_conf"])
     for _, row in df[df["param"] != "x0"].iterrows():
         assert _close(row["S1"], 0.0, row["S1_conf"]) and _close(row["ST"], 0.0, row["ST_conf"])
-    assert df["regime"].tolist() == ["y0"] * 3
+    assert df["regime"].tolist() == ["Y"] * 3  # SALib's ProblemSpec names a lone unnamed output "Y"
     assert _close(df["share"].iloc[0], 0.5, 0.0, 0.01)
 
 
@@ -144,8 +142,8 @@ def test_constant_outputs_are_skipped_and_said_so():
 
 
 def test_sobol_on_the_scenario_table_and_ranking():
-    table = sens.sobol(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 512, seed=0)
-    df = _df(table)
+    table = sens.sobol(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 512, seed=0).table
+    df = table.to_pandas()
     assert tuple(df.columns) == sens.COLUMNS
     assert len(df) == len(SCENARIO.regimes) * len(ALL)
     assert not df.duplicated(["regime", "param"]).any()
@@ -172,7 +170,7 @@ def test_sobol_second_order_adds_pair_rows():
 def test_same_seed_same_bytes(tmp_path):
     def run(seed, name):
         prob = sens.problem(GameParams, ["us.credibility", "iraq.nationalism", "us.severe_cost"])
-        table = sens.sobol(prob, sens.RegimeIndicators(SCENARIO, tuple(prob["names"])), 128, seed=seed)
+        table = sens.sobol(prob, sens.RegimeIndicators(SCENARIO, tuple(prob["names"])), 128, seed=seed).table
         write_parquet(table, tmp_path / name, table.schema.metadata)
         return (tmp_path / name).read_bytes()
 
@@ -192,9 +190,8 @@ def test_sobol_refuses_bad_sizes():
 
 
 def test_morris_returns_mu_star_for_every_parameter():
-    table = sens.morris(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 20, levels=4,
-                        seed=0)
-    df = _df(table)
+    df = _df(sens.morris(sens.problem(GameParams), sens.RegimeIndicators(SCENARIO, tuple(ALL)), 20, levels=4,
+                         seed=0))
     assert tuple(df.columns) == sens.COLUMNS and (df["method"] == "morris").all()
     ok = df[df["status"] == "ok"]
     assert len(ok) >= 3 * len(ALL)
@@ -211,126 +208,90 @@ def test_morris_recovers_a_known_screening():
     assert mu["x0"] == pytest.approx(3.0) and mu["x1"] == 0 and mu["x2"] == 0
 
 
-# ----------------------------------------------------------------------------- figure and CLI
-
-
-def test_figure_has_a_panel_per_reached_regime():
-    def evaluate(X):
-        return np.column_stack([X[:, 0] > 0.5, X[:, 1] + X[:, 0] > 1, np.zeros(len(X))]).astype(float)
-
-    table = sens.sobol(_synthetic(4), evaluate, 64, seed=0, outputs=["a", "b", "never"])
-    fig = sens.figure(table, top_k=3)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 2
-    assert len(visible[0].get_yticklabels()) == 3
-    assert "never" in fig._suptitle.get_text()
-    assert fig.get_size_inches()[0] <= PAGE_WIDTH
-    assert layout_problems(fig) == []
-
-
-def test_figure_is_a_page_wide_with_many_panels_and_a_column_wide_with_one():
-    names = ["us.severe_credibility_factor", "iraq.nationalism", "iraq.fed_share_at_risk", "x3", "x4", "x5"]
-    problem_ = {"num_vars": 6, "names": names, "bounds": [[0.0, 1.0]] * 6, "units": ["1", "$bn/yr", "1", "1", "1", "1"]}
-
-    def evaluate(X):  # five regimes reached (five panels, three rows of two), one never
-        return np.column_stack([X[:, k] > 0.5 for k in range(5)] + [np.zeros(len(X))]).astype(float)
-
-    outputs = ["US-aligned status quo", "hedging", "Russian pivot", "managed exit", "confrontation", "never"]
-    for method, table in (("sobol", sens.sobol(problem_, evaluate, 64, seed=0, outputs=outputs)),
-                          ("morris", sens.morris(problem_, evaluate, 20, levels=4, seed=0, outputs=outputs))):
-        fig = sens.figure(table, top_k=6)
-        assert fig.get_size_inches()[0] == pytest.approx(PAGE_WIDTH), method
-        assert sum(ax.get_visible() for ax in fig.axes) == 5
-        assert [t.get_text() for t in fig.legends[0].get_texts()][-1] == "95% bootstrap interval"
-        assert layout_problems(fig) == [], method
-    one = sens.sobol(problem_, lambda X: np.column_stack([X[:, 0] > 0.5, np.zeros(len(X))]).astype(float), 64,
-                     seed=0, outputs=["hedging", "never"])
-    fig = sens.figure(one, top_k=6)
-    assert fig.get_size_inches()[0] == pytest.approx(COLUMN_WIDTH)  # one panel: a column wide
-    (ax,) = [a for a in fig.axes if a.get_visible()]
-    assert ax.get_title(loc="right").startswith("hedging (")  # no "(a) "
-    assert label_problems(fig) == []  # the one panel carries no "(a)"
-    assert layout_problems(fig) == []
-
-
-def test_figure_names_parameters_by_label_and_typesets_symbols():
-    """Tick labels are the scenario's labels with units (none for a pure number); Morris shows μ* and σ."""
-    names = ["iraq.nationalism", "iraq.fed_share_at_risk", "us.credibility"]
-    prob = sens.problem(GameParams, names)
+def test_fewer_than_two_parameters_are_refused_before_any_evaluation():
+    """SALib's ProblemSpec analyses two parameters or more: one is refused before any game is solved."""
+    calls = []
 
     def evaluate(X):
-        return np.column_stack([X[:, 0] > 10, X[:, 2] + 5 * X[:, 1] > 3]).astype(float)
+        calls.append(len(X))
+        return X[:, 0]
 
-    table = sens.morris(prob, evaluate, 20, levels=4, seed=0, outputs=["hedging", "confrontation"])
-    meta = {**json.loads(table.schema.metadata[sens.META_KEY]), "scenario": SCENARIO.name}
-    table = table.replace_schema_metadata({sens.META_KEY: json.dumps(meta).encode()})
-    fig = sens.figure(table, top_k=3)
-    ticks = {flat(t.get_text()) for ax in fig.axes if ax.get_visible() for t in ax.get_yticklabels()}
-    infos = {i.name: i for i in iter_params(GameParams)}
-    assert ticks == {"Iraqi nationalist cost of hosting US troops (\\$bn/yr)", infos["iraq.fed_share_at_risk"].label,
-                     f"{infos['us.credibility'].label} (\\$bn/yr)"}  # $ escaped from mathtext
-    assert not [t for t in ticks if "[" in t or "(1)" in t or "." in t.split(" (")[0]]
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[:2] == ["μ* (mean |elementary effect|)", "σ (spread)"]
-    assert not [t for t in legend if "mu*" in t or "sigma" in t]
-    assert label_problems(fig) == [] and layout_problems(fig) == []
+    with pytest.raises(ConfigError, match="needs at least two"):
+        sens.sobol(_synthetic(1), evaluate, 16, seed=0)
+    with pytest.raises(ConfigError, match="needs at least two"):
+        sens.morris(_synthetic(1), evaluate, 4)
+    assert calls == []
 
 
-def test_cli_writes_a_reproducible_run(tmp_path, capsys):
-    args = ["--n", "64", "--params", "us.credibility,iraq.nationalism,us.aid", "--seed", "5"]
-    assert sens.main([*args, "--out", str(tmp_path / "r1")]) == 0
-    assert sens.main([*args, "--out", str(tmp_path / "r2")]) == 0
-    out = capsys.readouterr().out
-    assert "hedging" in out and str(tmp_path / "r2") in out
-    r1, r2 = tmp_path / "r1", tmp_path / "r2"
-    assert sorted(p.name for p in r1.iterdir()) == [
-        "manifest.json", "sensitivity.parquet", "sensitivity.pdf", "sensitivity.png"]
-    for name in ("sensitivity.parquet", "sensitivity.png", "sensitivity.pdf"):
-        assert (r1 / name).read_bytes() == (r2 / name).read_bytes(), name
-    manifest = json.loads((r1 / "manifest.json").read_text())
-    assert manifest["config"]["params"] == ["us.credibility", "iraq.nationalism", "us.aid"]
-    assert manifest["n_points"] == 64 * 5 and manifest["packages"]["SALib"]
-    table = pq.read_table(r1 / "sensitivity.parquet")
-    meta = json.loads(table.schema.metadata[sens.META_KEY])
-    assert meta["concept"] == "spe" and meta["scenario"] == "iraq2020"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+def test_the_analysis_holds_salibs_design_and_the_outcomes_evaluated_there():
+    """``Analysis.spec`` is SALib's ProblemSpec: the same design as SALib's sampler with the
+    seed, the outcomes ``evaluate`` gave, and the output names."""
+    from SALib.sample import sobol as sobol_sample
+
+    prob = _synthetic(3)
+    done = sens.sobol(prob, lambda X: np.column_stack([X[:, 0], X[:, 1] > 0.5]).astype(float), 32, seed=4,
+                      outputs=["a", "b"])
+    X = sobol_sample.sample({"num_vars": 3, "names": prob["names"], "bounds": prob["bounds"]}, 32,
+                            calc_second_order=False, scramble=True, seed=4)
+    np.testing.assert_array_equal(done.spec.samples, X)
+    np.testing.assert_array_equal(done.spec.results, np.column_stack([X[:, 0], X[:, 1] > 0.5]))
+    assert done.spec["outputs"] == ["a", "b"] and list(dict.fromkeys(done.table.column("regime").to_pylist())) == ["a", "b"]
 
 
-def test_cli_morris(tmp_path):
-    assert sens.main(["--method", "morris", "--n", "4", "--params", "us.credibility,us.aid",
-                      "--out", str(tmp_path / "m")]) == 0
-    df = pq.read_table(tmp_path / "m" / "sensitivity.parquet").to_pandas()
-    assert (df["method"] == "morris").all()
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_sample_table_has_a_row_per_evaluation_and_a_column_per_parameter_and_outcome(method):
+    prob = sens.problem(GameParams, ["us.credibility", "iraq.nationalism", "us.aid"])
+    evaluate = sens.RegimeIndicators(SCENARIO, tuple(prob["names"]))
+    done = sens.sobol(prob, evaluate, 16, seed=2) if method == "sobol" else sens.morris(prob, evaluate, 6, seed=2)
+    cols = sens.outcome_columns("spe", SCENARIO.regimes)
+    sample = done.sample(cols)
+    meta = json.loads(sample.schema.metadata[sens.META_KEY])
+    assert sample.num_rows == meta["n_evaluations"] == len(done.spec.samples)
+    assert sample.column_names == [*prob["names"], *cols]
+    assert meta["params"] == prob["names"] and meta["outcomes"] == cols and meta["outputs"] == list(SCENARIO.regimes)
+    np.testing.assert_array_equal(np.column_stack([sample.column(p).to_numpy() for p in prob["names"]]),
+                                  done.spec.samples)
+    np.testing.assert_array_equal(np.column_stack([sample.column(c).to_numpy() for c in cols]), done.spec.results)
+    assert done.sample().column_names[3:] == list(SCENARIO.regimes)  # unnamed: the output names
+    with pytest.raises(ValueError, match="distinct from the parameters"):
+        done.sample(["us.aid", *cols[1:]])
+    with pytest.raises(ValueError, match="5 names"):
+        done.sample(cols[:2])
 
 
-@pytest.mark.parametrize("argv", [
-    ["--method", "fast"],
-    ["--n", "100"],
-    ["--n", "abc"],
-    ["--params", "iraq.nope"],
-    ["--concept", "nash"],
-    ["--seed", "-1"],
-    ["--method", "morris", "--levels", "3"],
-    ["--bogus"],
-])
-def test_cli_bad_arguments_exit_2_with_one_line(argv, capsys, tmp_path):
-    assert sens.main([*argv, "--out", str(tmp_path / "x")]) == 2
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("sim.analysis.sensitivity: error: "), captured.err
-    assert captured.out == ""
-    assert not (tmp_path / "x").exists()
+def test_outcome_columns_are_named_as_the_solvers_name_them():
+    assert sens.outcome_columns("spe", ["US-aligned status quo", "hedging"]) == ["spe_us_aligned_status_quo",
+                                                                                "spe_hedging"]
+    from sim.engine.params import batch
+    from sim.solvers.bayes import solve_bayes
+
+    cols = solve_bayes(SCENARIO, batch(GameParams(), {"us.aid": np.array([1.0])}))
+    assert set(sens.outcome_columns("bayes", SCENARIO.regimes)) <= set(cols)
 
 
-def test_cli_refuses_an_existing_output(tmp_path, capsys):
-    (tmp_path / "x").mkdir()
-    (tmp_path / "x" / "f").write_text("keep")
-    assert sens.main(["--n", "4", "--params", "us.aid", "--out", str(tmp_path / "x")]) == 2
-    assert "already exists" in capsys.readouterr().err
-    assert (tmp_path / "x" / "f").read_text() == "keep"
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
 
 
-# ----------------------------------------------------------------------------- options and the experiment
+def test_progress_bar_on_stderr_when_asked_or_on_a_terminal(capsys, monkeypatch):
+    names = ["us.credibility", "us.aid"]
+    X = np.array([[1.0, 1.0], [5.0, 2.0], [10.0, 0.5], [14.0, 3.0], [0.5, 0.1]])
+    Y = sens.regime_outputs(SCENARIO, X, names, chunk_size=2, progress=True)
+    err = capsys.readouterr().err
+    assert "sensitivity (spe)" in err and "5/5" in err and "game" in err
+    np.testing.assert_array_equal(sens.regime_outputs(SCENARIO, X, names), Y)  # stderr captured: not a terminal
+    assert capsys.readouterr() == ("", "")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    sens.regime_outputs(SCENARIO, X, names, chunk_size=2)
+    assert "5/5" in terminal.getvalue()
+    terminal.truncate(0)
+    sens.regime_outputs(SCENARIO, X, names, progress=False)
+    assert terminal.getvalue() == ""
+
+
+# ----------------------------------------------------------------------------- options
 
 
 @pytest.mark.parametrize("opts, match", [
@@ -338,6 +299,7 @@ def test_cli_refuses_an_existing_output(tmp_path, capsys):
     (sens.SensitivityOptions(concept="nash"), r"sensitivity.concept='nash' is unknown; allowed: spe, bayes"),
     (sens.SensitivityOptions(n=100), r"sensitivity.n=100 must be a power of two"),
     (sens.SensitivityOptions(n=1), r"sensitivity.n=1 must be an integer >= 2"),
+    (sens.SensitivityOptions(seed=-1), r"sensitivity.seed=-1 must be an integer >= 0"),
     (sens.SensitivityOptions(resamples=1.5), r"sensitivity.resamples=1.5 must be an integer >= 2"),
     (sens.SensitivityOptions(method="morris", levels=3), r"sensitivity.levels=3 must be even"),
     (sens.SensitivityOptions(method="morris", second_order=True), r"applies only when sensitivity.method is sobol"),
@@ -354,87 +316,3 @@ def test_options_size_and_evaluations_follow_the_method():
     assert sens.SensitivityOptions(n=64).evaluations(38) == 64 * 40
     assert sens.SensitivityOptions(n=64, second_order=True).evaluations(38) == 64 * 78
     assert sens.SensitivityOptions(method="morris", n=10).evaluations(38) == 10 * 39
-
-
-TINY = {"n": 16, "params": ["us.credibility", "iraq.nationalism", "us.aid"], "seed": 5, "resamples": 10}
-TINY_OVERRIDES = ["experiment=sobol_regime", "sensitivity.n=16", "sensitivity.seed=5", "sensitivity.resamples=10",
-                  "sensitivity.params=[us.credibility,iraq.nationalism,us.aid]"]
-TINY_ARGS = ["--n", "16", "--seed", "5", "--resamples", "10", "--params", "us.credibility,iraq.nationalism,us.aid"]
-OUTPUTS = ("sensitivity.parquet", "sensitivity.png", "sensitivity.pdf")
-
-
-def _sim(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_experiment_writes_a_run_directory_with_the_clis_table(tmp_path):
-    """``python -m sim experiment=sobol_regime`` (tiny) writes a complete run directory whose
-    table and figure are byte for byte those of ``python -m sim.analysis.sensitivity`` with the same
-    options; the same config gives the same bytes (whatever the chunk size)."""
-    r1 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=one", cwd=tmp_path)
-    r2 = _sim(*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=two", "chunk_size=7", cwd=tmp_path)
-    assert r1.returncode == 0, r1.stderr
-    assert r2.returncode == 0, r2.stderr
-    one, two = tmp_path / "sobol_regime" / "one", tmp_path / "sobol_regime" / "two"
-    assert r1.stdout.strip().splitlines()[-1] == str(one)
-    assert sorted(p.name for p in one.iterdir()) == [
-        "config.yaml", "figures.json", "manifest.json", "sensitivity.caption.txt", *sorted(OUTPUTS)]
-    assert not [p for p in (tmp_path / "sobol_regime").iterdir() if p.name.startswith(".")]
-    manifest = json.loads((one / "manifest.json").read_text())
-    assert set(manifest["files"]) == {p.name for p in one.iterdir()} - {"manifest.json"}
-    assert manifest["n_points"] == 16 * (3 + 2) and manifest["config"]["sensitivity"]["n"] == 16
-    assert manifest["command"][3:] == [*TINY_OVERRIDES, f"results_dir={tmp_path}", "run_id=one"]
-    caption = (one / "sensitivity.caption.txt").read_text()
-    assert "Sobol indices" in caption and "3 parameters" in caption and "N = 16" in caption and "80 games" in caption
-    df = pq.read_table(one / "sensitivity.parquet").to_pandas()
-    assert set(df["param"]) == set(TINY["params"]) and list(dict.fromkeys(df["regime"])) == list(SCENARIO.regimes)
-
-    assert sens.main([*TINY_ARGS, "--out", str(tmp_path / "cli")]) == 0
-    for name in OUTPUTS:
-        assert (one / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
-        assert (one / name).read_bytes() == (two / name).read_bytes(), name
-
-
-def test_sim_plot_redraws_a_sensitivity_run(tmp_path, capsys):
-    """``sim-plot RUN_DIR`` on a sensitivity run redraws its figure from the saved
-    table alone, the same bytes the run wrote (``sensitivity.top`` read from config.yaml)."""
-    from sim.cli.plot import main as plot_main
-
-    r = _sim(*TINY_OVERRIDES, "sensitivity.top=2", f"results_dir={tmp_path}", "run_id=r", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    run_dir = tmp_path / "sobol_regime" / "r"
-    before = {n: (run_dir / n).read_bytes() for n in ("sensitivity.png", "sensitivity.pdf")}
-    for n in before:
-        (run_dir / n).unlink()
-    assert plot_main([str(run_dir)]) == 0
-    assert capsys.readouterr().out.split() == [str(run_dir / n) for n in before]
-    assert {n: (run_dir / n).read_bytes() for n in before} == before
-
-
-def test_a_sensitivity_run_reproduces(tmp_path, capsys):
-    from sim.config.validate import validate_run_config
-    from sim.cli.reproduce import main as reproduce
-    from sim.runs.run import run
-    from test_app import composed
-
-    data = composed(["experiment=sobol_regime", "sensitivity.method=morris", "sensitivity.n=4"])
-    data.update(results_dir=str(tmp_path), run_id="m")
-    out = run(validate_run_config(data), progress=False)
-    assert (pq.read_table(out / "sensitivity.parquet").column("method").to_pylist()[0]) == "morris"
-    assert reproduce([str(out)]) == 0
-    assert "reproduced: byte-identical (3 files" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("override, message", [
-    ("sensitivity.n=100", "sensitivity.n=100 must be a power of two"),
-    ("sensitivity.concept=nash", "sensitivity.concept='nash' is unknown; allowed: spe, bayes"),
-    ("tiles.count=2", "tiles.count=2: a sensitivity analysis runs in one job"),
-])
-def test_experiment_bad_option_one_line_exit_2_nothing_written(override, message, tmp_path):
-    r = _sim("experiment=sobol_regime", override, f"results_dir={tmp_path}/res", cwd=tmp_path)
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("sim: error: ") and message in lines[0], r.stderr
-    assert r.stdout == ""
-    assert not (tmp_path / "res").exists() and not (tmp_path / "results").exists()

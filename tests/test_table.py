@@ -65,3 +65,50 @@ def test_an_unwritable_table_names_its_path_and_leaves_nothing(tmp_path):
     with pytest.raises(ValueError, match="nothing was written"), RowGroupWriter(path, META):
         pass
     assert list(tmp_path.rglob("*")) == [tmp_path / "gone"]
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def _meta(**extra):
+    from sim.store.table import TableMeta
+
+    return TableMeta("iraq2020", ("hedging", "confrontation"), ({"param": "x", "unit": "1", "n": 2},),
+                     {"x": 0.5}, "confrontation", **extra)
+
+
+def test_metadata_round_trips_what_figures_say_about_the_run(tmp_path):
+    from sim.store.table import read_meta, read_table, write_table
+
+    meta = _meta(source="pkg.mod:SCENARIO", changes=("us.credibility = 4 $bn/yr",),
+                 abm={"rule": "logit", "lam": 1.0, "replicates": 4, "steps": 40, "shocks": []})
+    write_table(pa.table({"x": [0.0, 1.0]}), meta, tmp_path / "t.parquet")
+    assert read_meta(tmp_path / "t.parquet") == meta
+    assert read_table(tmp_path / "t.parquet")[1] == meta
+
+
+def test_metadata_of_an_older_file_reads_its_missing_keys_as_defaults(tmp_path):
+    """Files written before ``source``, ``changes`` and ``abm`` (or ``focal``) were stored."""
+    import json
+
+    from sim.store.table import read_meta
+
+    old = {"scenario": "iraq2020", "regimes": ["hedging", "confrontation"], "axes": [{"param": "x", "n": 2}],
+           "baseline": {"x": 0.5}}
+    write_parquet(pa.table({"x": [0.0, 1.0]}), tmp_path / "old.parquet", {b"sim": json.dumps(old).encode()})
+    meta = read_meta(tmp_path / "old.parquet")
+    assert (meta.focal, meta.source, meta.changes, meta.abm) == (None, None, (), None)
+    assert meta.regimes == ("hedging", "confrontation")
+
+
+@pytest.mark.parametrize("raw", [b'{"scenario": "s"}', b'{"scenario": "s", "regimes": [], "axes": [], '
+                                 b'"baseline": {}, "abm": [1, 2]}', b"not json"],
+                         ids=["keys missing", "abm not a mapping", "not json"])
+def test_malformed_metadata_is_a_results_error(tmp_path, raw):
+    from sim.store.table import ResultsError, read_meta
+
+    write_parquet(pa.table({"x": [0.0]}), tmp_path / "bad.parquet", {b"sim": raw})
+    with pytest.raises(ResultsError, match="malformed sim metadata"):
+        read_meta(tmp_path / "bad.parquet")
+    with pytest.raises(ResultsError, match="no results table"):
+        read_meta(tmp_path / "missing.parquet")

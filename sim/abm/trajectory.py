@@ -3,9 +3,11 @@
 :func:`record` runs the Mesa model at one point with ``replicates`` runs and turns its
 ``DataCollector`` into ``trajectory.parquet`` (one row per step x actor x action:
 ``share`` of runs playing it) and ``trajectory_stats.parquet`` (one row per step:
-``share_at_nash``, ``mean_nash_conv``). Schema metadata ``sim`` holds the rule, the
-point, and the exact pure Nash equilibria there (action labels), so a figure can mark
-them without solving.
+``share_at_nash``, ``mean_nash_conv``). Schema metadata ``sim`` holds the rule (and its
+rationality ``lam``), the runs and steps, the shocks, the exact pure Nash equilibria at
+the point (action labels), so a figure can mark them without solving, and when play
+stopped changing (``settled_by``: the last step at which any run changed its profile;
+``settle_window``), so a figure can show the steps that matter.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ def record(sc: Scenario, params, options: AbmOptions, replicates: int) -> tuple[
             rows["share"].append(float(share))
     stats = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     nash = [[sc.actors[i].actions[a] for i, a in enumerate(e)] for e in pure_nash_equilibria(normal_form(sc, params)[0])]
-    meta = json.dumps({"rule": opts.rule, "replicates": replicates, "steps": opts.steps,
-                       "players": list(sc.players), "pure_nash": nash,
-                       "shocks": [{"step": s.step, "set": dict(s.values)} for s in opts.shocks]}, sort_keys=True)
+    meta = json.dumps({"rule": opts.rule, "lam": float(opts.rule_options.lam), "replicates": replicates,
+                       "steps": opts.steps, "players": list(sc.players), "pure_nash": nash,
+                       "shocks": [{"step": s.step, "set": dict(s.values)} for s in opts.shocks],
+                       "settled_by": int(model.last_change.max()), "settle_window": opts.settle_window},
+                      sort_keys=True)
     shares_table = pa.table(rows).replace_schema_metadata({b"sim": meta.encode()})
     stats_table = pa.table({
         "step": np.arange(len(stats), dtype=np.int64),

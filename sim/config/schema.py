@@ -285,6 +285,20 @@ def run_schema() -> type:
     return dataclasses.make_dataclass("RunSchema", [(n, t, f) for n, t, f in top_fields()])
 
 
+def defaults_of(cls: type) -> dict[str, Any]:
+    """The defaults of a schema dataclass as plain data, blocks as nested dicts."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        out[f.name] = defaults_of(type(value)) if dataclasses.is_dataclass(value) else value
+    return out
+
+
+def schema_defaults() -> dict[str, Any]:
+    """Every top-level key's default (a key whose default is null is left to its validator)."""
+    return defaults_of(run_schema())
+
+
 def top_keys() -> tuple[str, ...]:
     return tuple(n for n, _, _ in top_fields())
 

@@ -25,18 +25,18 @@ from sim.abm.options import AbmOptions, Shock
 from sim.abm.rules import RULES, RuleOptions
 from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MAX_BOOTSTRAP_DRAWS, MAX_CHUNK,
                                MAX_MODEL_RUNS, MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, AbmConf, PlotConf,
-                               SweepConf, TilesConf, block_keys, top_keys)
+                               SweepConf, TilesConf, block_keys, schema_defaults, top_keys)
 from sim.config.sensitivity import SensitivityOptions, check_options, problem
 from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
                                show)
 from sim.engine.scenario import Scenario
-from sim.engine.sweep import MAX_POINTS, SPACES, Axis, grid_size, make_axis
+from sim.engine.sweep import SPACES, Axis, grid_size, make_axis
 from sim.scenarios import SCENARIOS, get_scenario
 from sim.solvers.qre import LAM_MAX
 from sim.solvers.registry import SOLVERS
 from sim.solvers.spec import options_from
 from sim.store import rundir
-from sim.store.tiles import TileSpec, parse_tiles
+from sim.store.tiles import TileSpec, tile_spec
 
 PLOT_FORMATS = rundir.FIGURE_FORMATS
 SENSITIVITY_KEYS = tuple(f.name for f in dataclasses.fields(SensitivityOptions))
@@ -204,11 +204,11 @@ def validate_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions
     abm = _keys("abm", cfg["abm"], block_keys(AbmConf)) if "abm" in cfg else {}
     rule, opts = validate_dynamics(cfg["dynamics"]) if "dynamics" in cfg else ("best_response", RuleOptions())
     why = " (these runs are simulated in one model, ~1-7 KB each)"
-    traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates", 200), 0, MAX_MODEL_RUNS, why)
-    shocks = validate_shocks(scenario, abm.pop("shocks", []))
+    traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates"), 0, MAX_MODEL_RUNS, why)
+    shocks = validate_shocks(scenario, abm.pop("shocks"))
     for key, v in abm.items():
         _int(f"abm.{key}", v, 1, MAX_MODEL_RUNS if key in ("replicates", "max_runs") else None, why)
-    seed = _int("seed", cfg.get("seed", 0), 0, SEED_MAX)
+    seed = _int("seed", cfg["seed"], 0, SEED_MAX)
     return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, **abm), traj
 
 
@@ -347,22 +347,30 @@ def validate_sweep(scenario: Scenario, cfg: Mapping[str, Any], max_points: int) 
     return tuple(axes)
 
 
-def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
-    """Validate the composed config and build a :class:`RunConfig`.
+def with_defaults(cfg: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict:
+    """``cfg`` with every key it leaves out taken from ``defaults`` (the schema's), block by
+    block; a key set to null stays null (and is refused where a block is required)."""
+    out = dict(cfg)
+    for k, d in defaults.items():
+        if k not in out:
+            if d is not None:
+                out[k] = d
+        elif isinstance(out[k], Mapping) and isinstance(d, Mapping):
+            out[k] = with_defaults(out[k], d)
+    return out
 
-    A key left out takes its default; a block set to null (``abm: null``) is refused.
-    """
-    cfg = _plain(cfg)
+
+def _top_keys_known(cfg: Mapping[str, Any]) -> None:
     allowed = set(top_keys())
     unknown = [k for k in cfg if k not in allowed]
     if unknown:
         hint = did_you_mean(unknown[0], allowed) if len(unknown) == 1 else ""
         raise ConfigError(f"unknown config key(s) {sorted(map(str, unknown))}{hint}; allowed: {sorted(allowed)}")
-    name = _name("name", cfg.get("name", "default"))
-    results_dir = _results_dir(cfg.get("results_dir", "results"))
-    run_id = cfg.get("run_id")
-    run_id = None if run_id is None else _name("run_id", run_id)
-    scenario = cfg.get("scenario", "iraq2020")
+
+
+def validate_scenario(cfg: Mapping[str, Any]) -> tuple[Scenario, Any]:
+    """The scenario and its parameter values (``scenario``, ``game``)."""
+    scenario = cfg["scenario"]
     if isinstance(scenario, str) and ":" not in scenario and scenario not in SCENARIOS:
         raise ConfigError(f"scenario={scenario!r} is unknown{did_you_mean(scenario, SCENARIOS)}; allowed: "
                           f"{', '.join(SCENARIOS)}, or an import path 'package.module:ATTRIBUTE'")
@@ -370,13 +378,14 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     if "game" in cfg and cfg["game"] is None:
         raise ConfigError("game=null has no meaning; choose a calibration (game=baseline) or set parameters "
                           "game.<group>.<name>")
-    game = from_mapping(scenario.params_cls, cfg.get("game", {}), "game.")
-    max_points = _int("max_points", cfg.get("max_points", MAX_POINTS), 1, MAX_POINTS_CAP,
-                      " (the most grid points this simulator allows: ~14 GB to draw and up to 2 h to solve)")
-    sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
+    return scenario, from_mapping(scenario.params_cls, cfg.get("game", {}), "game.")
+
+
+def validate_grid(cfg: Mapping[str, Any], scenario: Scenario, max_points: int, sensitivity) -> tuple:
+    """The sweep's axes and the tiling (``sweep``, ``tiles``), sized against ``max_points``."""
     axes = validate_sweep(scenario, cfg, max_points)
     n_points = math.prod(len(a.values) for a in axes)  # exact: numpy's int64 product can overflow
-    tiles_data = _keys("tiles", cfg["tiles"], block_keys(TilesConf)) if "tiles" in cfg else {}
+    tiles_data = _keys("tiles", cfg["tiles"], block_keys(TilesConf))
     count = tiles_data.get("count", 1)
     if sensitivity is not None:  # one analysis in one job: no grid, no tiles
         if axes:
@@ -392,35 +401,59 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     if isinstance(count, int) and not isinstance(count, bool) and count > MAX_TILES:
         raise ConfigError(f"tiles.count={count} is more than {MAX_TILES} (each tile is a job and 3-4 files); "
                           "use fewer, larger tiles")
-    solvers = _choices("solvers", _list("solvers", cfg.get("solvers", ["spe", "nash"]), "solvers=[spe]"),
+    return axes, tile_spec(tiles_data, n_points)
+
+
+def validate_solvers(cfg: Mapping[str, Any], scenario: Scenario) -> tuple[str, ...]:
+    solvers = _choices("solvers", _list("solvers", cfg["solvers"], "solvers=[spe]"),
                        tuple(SOLVERS), f"a non-empty list from {list(SOLVERS)}")
     for s in solvers:
         if SOLVERS[s].requires_types and scenario.types is None:
             raise ConfigError(f"solvers include {s} but scenario {scenario.name!r} declares no actor of uncertain type")
+    return solvers
+
+
+def validate_plot(cfg: Mapping[str, Any]) -> tuple[str, ...]:
+    """``plot.formats``; [] draws no figure (a table-only run; sim-plot RUN_DIR draws them later)."""
+    plot = _keys("plot", cfg["plot"], block_keys(PlotConf))
+    return _choices("plot.formats", _list("plot.formats", plot["formats"], "plot.formats=[png]"),
+                    PLOT_FORMATS, f"a list from {PLOT_FORMATS}", empty=True)
+
+
+def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
+    """Validate a composed (or saved) config and build a :class:`RunConfig`.
+
+    A key left out takes the schema's default; a block set to null (``abm: null``) is refused.
+    """
+    given = _plain(cfg)
+    _top_keys_known(given)
+    cfg = with_defaults(given, schema_defaults())
+    scenario, game = validate_scenario(cfg)
+    max_points = _int("max_points", cfg["max_points"], 1, MAX_POINTS_CAP,
+                      " (the most grid points this simulator allows: ~14 GB to draw and up to 2 h to solve)")
+    sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
+    axes, tiles = validate_grid(cfg, scenario, max_points, sensitivity)
+    solvers = validate_solvers(cfg, scenario)
     abm, trajectory_replicates = validate_abm(scenario, cfg)
     if "abm" in solvers and sensitivity is None:
-        check_abm_budget(abm, trajectory_replicates, n_points, max_points)
-    plot = _keys("plot", cfg["plot"], block_keys(PlotConf)) if "plot" in cfg else {}
-    # [] draws no figure (a table-only run; sim-plot RUN_DIR draws them later)
-    formats = _choices("plot.formats", _list("plot.formats", plot.get("formats", list(rundir.DEFAULT_FORMATS)), "plot.formats=[png]"),
-                       PLOT_FORMATS, f"a list from {PLOT_FORMATS}", empty=True)
+        check_abm_budget(abm, trajectory_replicates, grid_size(axes), max_points)
     return RunConfig(
-        name=name,
+        name=_name("name", cfg["name"]),
         scenario=scenario,
         game=game,
         axes=axes,
         solvers=solvers,
-        seed=_int("seed", cfg.get("seed", 0), 0, SEED_MAX),
-        chunk_size=_int("chunk_size", cfg.get("chunk_size", 8192), 1, MAX_CHUNK,
+        seed=_int("seed", cfg["seed"], 0, SEED_MAX),
+        chunk_size=_int("chunk_size", cfg["chunk_size"], 1, MAX_CHUNK,
                         " (points solved at once; a chunk of 10^6 already takes ~0.7 GB and is no faster)"),
-        results_dir=results_dir,
-        run_id=run_id,
-        plot_formats=formats,
+        results_dir=_results_dir(cfg["results_dir"]),
+        run_id=None if cfg.get("run_id") is None else _name("run_id", cfg["run_id"]),
+        plot_formats=validate_plot(cfg),
         abm=abm,
         trajectory_replicates=trajectory_replicates,
-        tiles=parse_tiles(tiles_data, n_points),
-        options={s.name: validate_options(s, cfg[s.name]) if s.name in cfg else s.default_options()
+        tiles=tiles,
+        options={s.name: validate_options(s, cfg[s.name])
                  for s in SOLVERS.values() if s.options is not None and s.name != "abm"},
-        resolved=dict(cfg),
+        resolved=given,
         sensitivity=sensitivity,
     )

@@ -209,16 +209,21 @@ def regime_mesh(ax: Axes, xe: np.ndarray, ye: np.ndarray, grid: np.ndarray, meta
                          linewidth=0, rasterized=True)
 
 
-def hatch_mask(ax: Axes, xe: np.ndarray, ye: np.ndarray, mask: np.ndarray) -> None:
-    """Hatch the cells where ``mask[j, i]`` (one rectangle per run of cells in a row)."""
-    rects = []
-    for j, row in enumerate(np.asarray(mask, dtype=bool)):
-        d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
-        for i0, i1 in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)):
-            rects.append(Rectangle((xe[i0], ye[j]), xe[i1] - xe[i0], ye[j + 1] - ye[j]))
+def true_runs(row: np.ndarray):
+    """``(start, stop)`` index pairs of the runs of True in the 1-D bool array ``row``."""
+    d = np.diff(np.concatenate([[0], np.asarray(row, dtype=np.int8), [0]]))
+    return zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))
+
+
+def hatch_mask(ax: Axes, xe: np.ndarray, ye: np.ndarray, mask: np.ndarray, colour: str = HATCH_COLOUR,
+               hatch: str = HATCH, zorder: float = 2, gid: str | None = None) -> None:
+    """Hatch the cells where ``mask[j, i]`` (shape (n_y, n_x), between edges ``xe`` (n_x + 1)
+    and ``ye`` (n_y + 1)) in ``colour``: one rectangle per run of cells in a row."""
+    rects = [Rectangle((xe[i0], ye[j]), xe[i1] - xe[i0], ye[j + 1] - ye[j])
+             for j, row in enumerate(np.asarray(mask, dtype=bool)) for i0, i1 in true_runs(row)]
     if rects:
-        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor=HATCH_COLOUR, linewidth=0,
-                                          hatch=HATCH, zorder=2), autolim=False)
+        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor=colour, linewidth=0,
+                                          hatch=hatch, zorder=zorder, gid=gid), autolim=False)
 
 
 def _side_length(ax: Axes, which: str) -> float:
@@ -354,13 +359,21 @@ def draw_2d(ax: Axes, meta: TableMeta, xs, ys, codes2: np.ndarray, several2, bas
     has_several = several2 is not None and bool(np.any(several2))
     if has_several:
         hatch_mask(ax, xe, ye, several2)
+    shown = setup_2d(ax, meta, xe, xlog, ye, ylog, baseline_xy)
+    return {"codes": codes2, "several": has_several, "baseline": shown}
+
+
+def setup_2d(ax: Axes, meta: TableMeta, xe: np.ndarray, xlog: bool, ye: np.ndarray, ylog: bool,
+             baseline_xy) -> bool:
+    """Both axes of a 2-D panel between cell edges ``xe``, ``ye`` (:func:`setup_axis`), and
+    the baseline star at ``baseline_xy`` if it lies inside; returns whether it does."""
     setup_axis(ax, "x", meta.axes[0], xe, xlog, meta.scenario)
     setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
     bx, by = baseline_xy
     shown = inside(bx, xe) and inside(by, ye)
     if shown:
         ax.plot([bx], [by], linestyle="none", zorder=5, clip_on=False, label="_baseline", **BASELINE_MARKER)
-    return {"codes": codes2, "several": has_several, "baseline": shown}
+    return shown
 
 
 def check_axes(meta: TableMeta, n: int, what: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sim.store import rundir
 from sim.config.validate import RunConfig
+from sim.figures.abm_words import rule_name, runs_text, window_rule
 from sim.solvers.registry import SOLVERS
 from sim.engine.params import get_value, iter_params, param_info, quantity, unitless
 
@@ -29,6 +30,28 @@ def _changes(cfg: RunConfig, swept: bool) -> list[str]:
         if (swept or info.name not in axes) and value != get_value(default, info.name):
             out.append(f"{info.name} = {quantity(value, info.unit)}")
     return out
+
+
+def baseline_changes(cfg: RunConfig) -> tuple[str, ...]:
+    """``name = value unit`` for every parameter, swept ones included (their value places
+    the baseline), that differs from the scenario's default: what the star's legend entry
+    names (stored in the table's metadata, ``TableMeta.changes``)."""
+    return tuple(_changes(cfg, swept=True))
+
+
+def abm_facts(cfg: RunConfig) -> dict | None:
+    """How adaptive play was run, as JSON-ready data (None if the run has no ``abm``):
+    rule, lam (1/($bn/yr)), replicates (runs per grid point), steps, seed, shocks,
+    trajectory_replicates (runs recorded at the baseline), settle_window (steps).
+
+    The one source of the agent-based figures' titles and captions
+    (:mod:`sim.figures.abm_words`): stored in the table's metadata (``TableMeta.abm``)."""
+    if "abm" not in cfg.solvers:
+        return None
+    r = cfg.abm
+    return {"rule": r.rule, "lam": float(r.rule_options.lam), "replicates": r.replicates, "steps": r.steps,
+            "seed": r.seed, "shocks": [{"step": s.step, "set": dict(s.values)} for s in r.shocks],
+            "trajectory_replicates": cfg.trajectory_replicates, "settle_window": r.settle_window}
 
 
 def changed_parameters(cfg: RunConfig) -> list[str]:
@@ -57,9 +80,10 @@ def _point(cfg: RunConfig) -> str:
     return f"{which} ({values})" if values else which
 
 
-def _rule(cfg: RunConfig) -> str:
-    r = cfg.abm
-    return f"{r.rule} (λ = {r.rule_options.lam:g} per $bn/yr)" if r.rule == "logit" else r.rule
+def _play(facts: dict, replicates: int, per_point: bool) -> str:
+    """``"rule best response, 10 runs × 200 steps per grid point, seed 0"`` (:func:`runs_text`)."""
+    return (f"rule {rule_name(facts['rule'], facts['lam'])}, {runs_text(replicates, facts['steps'], per_point)}, "
+            f"seed {facts['seed']}")
 
 
 def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
@@ -105,12 +129,14 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             f"Dashed line: this run's λ = {cfg.qre.lam:g} per $bn/yr.",
         ]
     elif figure == rundir.TRAJECTORIES:
-        r = cfg.abm
+        facts = abm_facts(cfg)
         parts += [
-            f"At {_point(cfg)}: the share of runs playing each action, step by step; markers: the actions of the "
-            "exact pure Nash equilibria of the simultaneous game there.",
+            f"At {_point(cfg)}: the share of runs playing each action, step by step; coloured lines and markers: "
+            "the actions of the exact pure Nash equilibria of the simultaneous game there (one colour per "
+            "equilibrium, the same in every panel); grey lines: the other actions.",
             _others(changed),
-            f"Adaptive play: rule {_rule(cfg)}, {cfg.trajectory_replicates} runs × {r.steps} steps, seed {r.seed}.",
+            f"Adaptive play: {_play(facts, facts['trajectory_replicates'], False)}.",
+            window_rule(facts["settle_window"]),
         ]
     else:
         axes = []
@@ -127,9 +153,8 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             + (f", in a panel only if it is at that {cfg.axes[2].param}." if len(cfg.axes) == 3 else "."),
         ]
         if figure == rundir.ABM_SELECTION:
-            r = cfg.abm
-            parts.append(f"Adaptive play: rule {_rule(cfg)}, {r.replicates} runs × {r.steps} steps per point, "
-                         f"seed {r.seed}.")
+            facts = abm_facts(cfg)
+            parts.append(f"Adaptive play: {_play(facts, facts['replicates'], True)}.")
         parts += [SOLVERS[s].note(cfg.options_of(s)) for s in shown if SOLVERS[s].note]
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per year.")
     return " ".join(parts) + "\n"

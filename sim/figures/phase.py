@@ -122,6 +122,39 @@ def regime_strip(table: pa.Table, meta: TableMeta, ax: Axes | None = None, legen
 
 
 
+def _facet_block(sf, table: pa.Table, meta: TableMeta, game: str, picks, values, ncols: int, last: bool,
+                 axes_seen: list) -> dict:
+    """One game's panels in subfigure ``sf``: one per 3rd-axis index in ``picks``, sharing
+    axes with every panel drawn before (``axes_seen``, extended); tick labels only on the
+    outer sides (``last``: the bottom block). Returns what the legend needs."""
+    xs, ys, zs = values
+    rows = math.ceil(len(picks) / ncols)
+    codes, several = game_grids(table, meta, game)
+    out = {"baseline": False, "several": False, "codes": []}
+    for j, ax in enumerate(sf.subplots(rows, ncols, squeeze=False).flat):
+        if j >= len(picks):
+            ax.set_visible(False)
+            continue
+        if axes_seen:
+            ax.sharex(axes_seen[0])
+            ax.sharey(axes_seen[0])
+        axes_seen.append(ax)
+        k = picks[j]
+        info = draw_2d(ax, meta, xs, ys, codes[:, :, k].T, None if several is None else several[:, :, k].T,
+                       baseline_point(meta, zs[k]))
+        out["baseline"] |= info["baseline"]
+        out["several"] |= info["several"]
+        out["codes"].append(info["codes"].ravel())
+        ax.set_title(facet_title(meta.axes[2], zs[k], meta.scenario, PAGE_WIDTH / ncols - 0.2), parse_math=False)
+        if not (last and j + ncols >= len(picks)):
+            ax.set_xlabel("")
+            ax.tick_params(labelbottom=False)
+        if j % ncols:
+            ax.set_ylabel("")
+            ax.tick_params(labelleft=False)
+    return out
+
+
 @styled
 def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None = None,
                  max_facets: int = 6, baseline_label: str = BASELINE_LABEL) -> Figure:
@@ -147,43 +180,19 @@ def phase_facets(table: pa.Table, meta: TableMeta, games: Sequence[str] | None =
     """
     check_axes(meta, 3, "a faceted phase diagram")
     games = tuple(games or games_in(table))
-    xs, ys, zs = axis_values(table, meta)
-    picks = facet_values(len(zs), max(1, max_facets // len(games)))
+    values = axis_values(table, meta)
+    picks = facet_values(len(values[2]), max(1, max_facets // len(games)))
     ncols = min(3, len(picks))
     rows_per_game = math.ceil(len(picks) / ncols)
     fig = Figure(figsize=(PAGE_WIDTH, 0.7 + 2.4 * rows_per_game * len(games)), layout="constrained")
     subfigs = np.atleast_1d(fig.subfigures(len(games), 1, squeeze=False).ravel())
-    za = meta.axes[2]
-    shown, several_any, codes_all = False, False, []
-    first = None
+    axes_seen: list = []
+    blocks = []
     for g, (game, sf) in enumerate(zip(games, subfigs)):
         sf.suptitle(panel_title(g, len(games), SOLVERS[game].title), parse_math=False)
-        axs = sf.subplots(rows_per_game, ncols, squeeze=False)
-        codes, several = game_grids(table, meta, game)
-        for j, ax in enumerate(axs.flat):
-            if j >= len(picks):
-                ax.set_visible(False)
-                continue
-            if first is None:
-                first = ax
-            else:
-                ax.sharex(first)
-                ax.sharey(first)
-            k = picks[j]
-            info = draw_2d(ax, meta, xs, ys, codes[:, :, k].T, None if several is None else several[:, :, k].T,
-                            baseline_point(meta, zs[k]))
-            shown |= info["baseline"]
-            several_any |= info["several"]
-            codes_all.append(info["codes"].ravel())
-            ax.set_title(facet_title(za, zs[k], meta.scenario, PAGE_WIDTH / ncols - 0.2), parse_math=False)
-            last_block = g == len(games) - 1 and j + ncols >= len(picks)
-            if not last_block:
-                ax.set_xlabel("")
-                ax.tick_params(labelbottom=False)
-            if j % ncols:
-                ax.set_ylabel("")
-                ax.tick_params(labelleft=False)
-    common_legend(fig, legend_handles(meta, np.concatenate(codes_all), several_any, shown,
+        blocks.append(_facet_block(sf, table, meta, game, picks, values, ncols, g == len(games) - 1, axes_seen))
+    common_legend(fig, legend_handles(meta, np.concatenate([c for b in blocks for c in b["codes"]]),
+                                       any(b["several"] for b in blocks), any(b["baseline"] for b in blocks),
                                        baseline_label=baseline_label))
     return fig
 

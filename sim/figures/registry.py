@@ -7,9 +7,10 @@ through the registry in order, so a run's figures can be redrawn at any time wit
 
     sim-plot RUN_DIR [--format png --format pdf]
 
-(:func:`main`). This module imports the figure modules (:mod:`sim.cli.plot`,
-:mod:`sim.figures.abm`, :mod:`sim.analysis.sensitivity`); they import only :mod:`sim.figures.style` and
-:mod:`sim.figures.axes`, never this module or each other.
+(:func:`sim.cli.plot.main`). This module imports the figure modules (:mod:`sim.figures.phase`,
+:mod:`sim.figures.abm`, :mod:`sim.figures.sensitivity`); they import only :mod:`sim.figures.style`,
+:mod:`sim.figures.axes` and their own helpers, never this module. A figure is drawn from the
+run's tables and their metadata alone, never from ``config.yaml``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import yaml
 
 from sim.store import rundir
 from sim.figures.axes import games_in
 from sim.figures.style import FORMATS, baseline_text, freeze_layout, run_changes, save
 from sim.figures.phase import FIGURE_NAME, figure_columns, qre_path_figure, run_figure
-from sim.figures.abm import draw_abm, has_abm
+from sim.figures.abm import draw_abm
+from sim.figures.abm_data import has_abm
 from sim.store.table import ResultsError, TableMeta, read_parquet, read_table
 
 
@@ -70,17 +71,14 @@ class FigureSpec:
 
 def _draw_sensitivity(run: Run, formats: Sequence[str]) -> list[Path]:
     """A sensitivity run's figure (``sensitivity.top`` parameters a panel, as the run had)."""
-    from sim.analysis import sensitivity
+    from sim.figures import sensitivity
 
     path = run.dir / rundir.SENSITIVITY_TABLE
     try:
         table = read_parquet(path)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
-    top = 10
-    if (run.dir / rundir.CONFIG).is_file():
-        config = yaml.safe_load((run.dir / rundir.CONFIG).read_text()) or {}
-        top = int(((config.get("sensitivity") or {}).get("top")) or top)
+    top = int(sensitivity.table_meta(table).get("top", 10))  # as the run had it (sensitivity.top)
     return sensitivity.save_figure(sensitivity.figure(table, top_k=top), run.dir, formats)
 
 

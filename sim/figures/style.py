@@ -6,8 +6,10 @@ several pure Nash equilibria coexist. Figures are drawn at the width they are pr
 (:data:`PAGE_WIDTH`, :data:`COLUMN_WIDTH`) under :data:`STYLE`, label parameters and
 actions in the words of their scenario (:func:`param_label`, :func:`action_name`), and
 are written by :func:`save` alone: atomically and without timestamps, so the same
-tables give the same bytes. Imported by every figure module (:mod:`sim.figures.phase`,
-:mod:`sim.figures.abm`, :mod:`sim.analysis.sensitivity`); it imports none of them.
+tables give the same bytes. What a figure says about its run (the scenario, what the
+run changed) comes from the table's metadata (:class:`sim.store.table.TableMeta`), never
+from the run's ``config.yaml``. Imported by every figure module (:mod:`sim.figures.phase`,
+the ``sim.figures.abm*`` modules, :mod:`sim.figures.sensitivity`); it imports none of them.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from functools import lru_cache, wraps
 from pathlib import Path
 
 import matplotlib
-import yaml
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.store import rundir
-from sim.engine.params import ConfigError, iter_params, quantity, with_unit
+from sim.engine.params import ConfigError, iter_params, with_unit
+from sim.store.table import ResultsError, TableMeta, read_meta
 
 #: Regime colours by position in ``meta.regimes``: Paul Tol's colour-blind-safe "bright"
 #: scheme (blue, red, green, yellow, cyan, purple), then Okabe-Ito extras for long lists.
@@ -100,21 +102,12 @@ def _scenario(scenario):
     return _SCENARIOS[scenario]
 
 
-def run_config(run_dir: Path) -> dict:
-    """The run's ``config.yaml`` as a mapping (empty if absent or unreadable)."""
-    path = Path(run_dir) / rundir.CONFIG
-    try:
-        config = yaml.safe_load(path.read_text()) if path.is_file() else None
-    except (OSError, yaml.YAMLError):
-        return {}
-    return config if isinstance(config, dict) else {}
-
-
-def run_scenario(run_dir: Path):
-    """The scenario of a run (its ``config.yaml``), or None. A plug-in scenario is named by
-    its import path there but by its own name in the tables; from now on that name finds
-    it too, so its figures show its labels."""
-    sc = _scenario(run_config(run_dir).get("scenario"))
+def table_scenario(meta: TableMeta):
+    """The scenario of a table (``meta.source``, how the run's config named it, else
+    ``meta.scenario``), or None. A plug-in scenario is named by its import path in the
+    config but by its own name in the tables; from now on that name finds it too, so
+    every figure of the table shows its labels."""
+    sc = _scenario(meta.source or meta.scenario)
     if sc is not None and _SCENARIOS.get(sc.name) is None:
         _SCENARIOS[sc.name] = sc
     return sc
@@ -167,21 +160,14 @@ def baseline_text(changes: Sequence[str] = ()) -> str:
 
 
 def run_changes(run_dir: Path) -> tuple[str, ...]:
-    """``"name = value unit"`` for every parameter the run's ``config.yaml`` sets away from
-    its scenario's default (swept ones included: their value places the baseline); empty
-    if the config or the scenario cannot be read."""
-    config = run_config(run_dir)
-    sc = run_scenario(run_dir)
-    if sc is None:
+    """``"name = value unit"`` for every parameter the run set away from its scenario's
+    default (swept ones included: their value places the baseline), as the run stored
+    them in its equilibria table's metadata (``TableMeta.changes``; the run's
+    ``config.yaml`` is never read); empty if there is no such table, or it predates them."""
+    try:
+        return read_meta(Path(run_dir) / rundir.TABLE).changes
+    except ResultsError:
         return ()
-    out = []
-    for info in _param_infos(sc.params_cls).values():
-        value = config.get("game")
-        for part in info.name.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) != info.default:
-            out.append(f"{info.name} = {quantity(float(value), info.unit)}")
-    return tuple(out)
 
 
 def say_in_panel(ax: Axes, text: str) -> None:

@@ -21,8 +21,9 @@ cause; the run's ``.partial`` directory is removed, so nothing that looks finish
 remains.
 
 A run whose config sets ``sensitivity`` is a sensitivity analysis instead
-(:func:`run_sensitivity`): ``sensitivity.parquet`` and ``sensitivity.png``/``.pdf``
-(:mod:`sim.analysis.sensitivity`) take the place of the table, games and figures.
+(:func:`run_sensitivity`): ``sensitivity.parquet``, the sample it was computed from
+(``sample.parquet``) and ``sensitivity.png``/``.pdf`` (:mod:`sim.analysis.sensitivity`)
+take the place of the table, games and figures.
 
 Tiled runs (``tiles.count > 1``) solve tiles into ``results/<name>/.tiles-<run-id>/``
 (:func:`sim.store.rundir.tiles_dir`; :mod:`sim.store.tiles`), one job per tile or all in turn, and
@@ -55,7 +56,7 @@ import yaml
 from tqdm import tqdm
 
 from sim.store import rundir, tiles
-from sim.figures.captions import caption
+from sim.figures.captions import abm_facts, baseline_changes, caption
 from sim.config.validate import RunConfig, config_hash
 from sim.gambit.export import export_games
 from sim.store.manifest import build_manifest, sha256_file, write_json
@@ -76,14 +77,18 @@ def _now() -> str:
 
 
 def table_meta(cfg: RunConfig) -> TableMeta:
-    """Self-description of the run's table: regimes, axes with units, baseline values."""
+    """Self-description of the run's table: regimes, axes with units, baseline values, and
+    what its figures say of the run (what it changed, how adaptive play was run), so they
+    are drawn from the table alone."""
     cls = cfg.scenario.params_cls
     axes = []
     for a in cfg.axes:
         info = param_info(cls, a.param)
         axes.append({"param": a.param, "unit": info.unit, "doc": info.doc, "n": len(a.values)})
     baseline = {a.param: float(get_value(cfg.game, a.param)) for a in cfg.axes}
-    return TableMeta(cfg.scenario.name, cfg.scenario.regimes, tuple(axes), baseline, cfg.scenario.focal_regime)
+    return TableMeta(cfg.scenario.name, cfg.scenario.regimes, tuple(axes), baseline, cfg.scenario.focal_regime,
+                     source=str(cfg.resolved.get("scenario") or cfg.scenario.name),
+                     changes=baseline_changes(cfg), abm=abm_facts(cfg))
 
 
 def run_id_of(cfg: RunConfig) -> str:
@@ -205,17 +210,20 @@ def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: 
     write_json(tmp / rundir.MANIFEST, manifest)
 
 
-def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True) -> Path:
+def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True,
+                    progress: bool | None = None) -> Path:
     """Run ``cfg.sensitivity`` (instead of a sweep) into a new run directory:
-    ``sensitivity.parquet``, its figure, ``config.yaml``, caption, ``figures.json``,
-    ``manifest.json`` (``n_points``: games solved)."""
+    ``sensitivity.parquet``, ``sample.parquet``, its figure, ``config.yaml``, caption,
+    ``figures.json``, ``manifest.json`` (``n_points``: games solved); ``progress``: a
+    progress bar on stderr while solving (None: when stderr is a terminal)."""
     from sim.analysis import sensitivity  # SALib and matplotlib are imported on use
 
     started, t0 = _now(), time.perf_counter()
-    table, _ = sensitivity.analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
+    analysis, _ = sensitivity.evaluate_and_analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size, progress)
+    table = analysis.table
     t1 = time.perf_counter()
     with rundir.assembling(_parent(cfg), run_id) as tmp:
-        figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top)
+        figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top, sample=analysis.sample())
         atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
         seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
@@ -319,7 +327,7 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
         return run_tiles(cfg, run_id, progress, command)
     remove_stale_partials(parent, run_id)  # of processes killed before this one
     if cfg.sensitivity is not None:
-        out = run_sensitivity(cfg, run_id, command, unique=not fixed)
+        out = run_sensitivity(cfg, run_id, command, unique=not fixed, progress=progress)
     else:
         started, t0 = _now(), time.perf_counter()
         with rundir.assembling(parent, run_id) as tmp:

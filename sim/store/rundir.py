@@ -53,6 +53,7 @@ QRE_PATH = "qre_path.parquet"
 TRAJECTORY = "trajectory.parquet"
 TRAJECTORY_STATS = "trajectory_stats.parquet"
 SENSITIVITY_TABLE = "sensitivity.parquet"
+SAMPLE = "sample.parquet"  #: a sensitivity run's evaluated sample: a row per point, parameters and outcomes
 CONFIG = "config.yaml"
 FIGURES = "figures.json"
 MANIFEST = "manifest.json"

@@ -3,11 +3,18 @@
 ``equilibria.parquet`` has one row per grid point (C order over the axes): one float
 column per swept parameter (named by its dotted name), then the solvers' columns (see
 :mod:`sim.solvers.registry`). Its schema metadata key ``sim`` holds JSON with everything a plot
-needs, so figures are drawn from this file alone::
+needs, so figures are drawn from this file alone (never from ``config.yaml``)::
 
     {"scenario": str, "regimes": [str, ...],
      "axes": [{"param": str, "unit": str, "doc": str, "n": int}, ...],
-     "baseline": {param: float, ...}}       # baseline value of each swept parameter
+     "baseline": {param: float, ...},       # baseline value of each swept parameter
+     "focal": str | null,                   # the scenario's focal regime
+     "source": str | null,                  # how the config named the scenario (plug-in: import path)
+     "changes": [str, ...],                 # "name = value unit" set away from the scenario default
+     "abm": {...} | null}                   # how adaptive play was run (rule, lam, replicates, ...)
+
+Keys added after a file was written are read as their defaults (a table of an older
+run has no ``source``, ``changes`` or ``abm``: its figures carry no note on them).
 
 Files are written deterministically: same rows ⇒ same bytes, however the rows were
 computed (chunks, tiles, processes). Label columns are stored dictionary-encoded with
@@ -39,20 +46,44 @@ class ResultsError(ValueError):
 
 @dataclass(frozen=True)
 class TableMeta:
-    """What the table's columns mean: scenario, regime order, axes, baseline point."""
+    """What the table's columns mean: scenario, regime order, axes, baseline point, and
+    what its figures say about the run (what it changed, how adaptive play was run)."""
 
     scenario: str
     regimes: tuple[str, ...]
     axes: tuple[dict, ...]
     baseline: dict
     focal: str | None = None  #: the scenario's focal regime (probability panels), or None
+    #: how the run's config named the scenario (a registry name, or a plug-in's import
+    #: path), so a figure finds its labels; None: by ``scenario``
+    source: str | None = None
+    #: ``"name = value unit"`` of every parameter the run set away from its scenario's
+    #: default (swept ones at their baseline value included), e.g. ``"us.credibility = 4 $bn/yr"``
+    changes: tuple[str, ...] = ()
+    #: how adaptive play was run (:func:`sim.figures.captions.abm_facts`: rule, lam,
+    #: replicates, steps, seed, shocks, trajectory_replicates, settle_window), or None
+    abm: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps(
             {"scenario": self.scenario, "regimes": list(self.regimes), "axes": list(self.axes),
-             "baseline": self.baseline, "focal": self.focal},
+             "baseline": self.baseline, "focal": self.focal, "source": self.source,
+             "changes": list(self.changes), "abm": self.abm},
             sort_keys=True,
         )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> TableMeta:
+        """The metadata :meth:`to_json` wrote; keys a file lacks take their defaults.
+
+        Raises ValueError, KeyError or TypeError if ``raw`` is not such metadata.
+        """
+        m = json.loads(raw)
+        abm = m.get("abm")
+        if abm is not None and not isinstance(abm, dict):
+            raise TypeError(f"'abm' is a {type(abm).__name__}, not a mapping")
+        return cls(m["scenario"], tuple(m["regimes"]), tuple(m["axes"]), dict(m["baseline"]), m.get("focal"),
+                   m.get("source"), tuple(str(c) for c in m.get("changes") or ()), abm)
 
 
 def canonical(table: pa.Table) -> pa.Table:
@@ -192,12 +223,7 @@ def read_table(path: Path, labels_as_dictionary: bool = False,
     grid holds only the columns it draws.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ResultsError(f"no results table at {path}")
-    try:
-        schema = pq.read_schema(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+    schema = _schema(path)
     meta = _table_meta(path, schema)
     try:
         table = read_parquet(path, labels_as_dictionary, None if columns is None else list(columns(schema, meta)))
@@ -206,13 +232,29 @@ def read_table(path: Path, labels_as_dictionary: bool = False,
     return table, meta
 
 
+def read_meta(path: Path) -> TableMeta:
+    """The metadata of the equilibria table at ``path``, read from its schema alone (no
+    rows); ResultsError if there is no such table or it is not one."""
+    path = Path(path)
+    return _table_meta(path, _schema(path))
+
+
+def _schema(path: Path) -> pa.Schema:
+    """The Parquet schema of the table at ``path``; ResultsError if missing or unreadable."""
+    if not path.is_file():
+        raise ResultsError(f"no results table at {path}")
+    try:
+        return pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+
+
 def _table_meta(path: Path, schema: pa.Schema) -> TableMeta:
     raw = (schema.metadata or {}).get(META_KEY)
     if raw is None:
         raise ResultsError(f"{path} has no '{META_KEY.decode()}' metadata; not written by sim")
     try:
-        m = json.loads(raw)
-        meta = TableMeta(m["scenario"], tuple(m["regimes"]), tuple(m["axes"]), dict(m["baseline"]), m.get("focal"))
+        meta = TableMeta.from_json(raw)
     except (ValueError, KeyError, TypeError) as exc:
         raise ResultsError(f"{path}: malformed sim metadata ({exc})") from None
     return meta

@@ -49,7 +49,8 @@ class TileSpec:
         return range(self.count) if self.index is None else range(self.index, self.index + 1)
 
 
-def parse_tiles(data, n_points: int) -> TileSpec:
+def tile_spec(data, n_points: int) -> TileSpec:
+    """The ``tiles`` block as a :class:`TileSpec` for a grid of ``n_points``, checked."""
     data = dict(data or {})
     if set(data) - {"count", "index"}:
         raise ConfigError(f"tiles has unknown keys {sorted(set(data) - {'count', 'index'})}; allowed: count, index")
