@@ -136,39 +136,75 @@ def _group_value(h, o) -> str | None:
     return f"{key}=null: {key} is a config group, choose one of its options: {', '.join(options)}"
 
 
+def _check_sweeps(parsed, multirun: bool) -> list:
+    """The sweep overrides, refused unless ``-m`` and discrete."""
+    sweeps = [o for o in parsed if o.is_sweep_override()]
+    if sweeps and not multirun:
+        _raise(f"'{sweeps[0].input_line}' is a sweep; add -m (--multirun) to sweep it, "
+               "or quote or bracket the value")
+    for o in sweeps:
+        if not o.is_discrete_sweep():
+            _raise(f"'{o.input_line}' is an interval sweep, which needs a sweeper plugin (Optuna, Nevergrad); "
+                   "the basic sweeper takes lists a,b,c and range(start,stop)")
+    return sweeps
+
+
+def _check_jobs(h, parsed, sweeps) -> None:
+    """Each group override names an option; the multirun has 1 to MAX_TILES jobs."""
+    for o in parsed:
+        o.config_loader = h.config_loader  # glob(...) sweeps list the group's options
+        error = _group_value(h, o)
+        if error:
+            _raise(error)
+    jobs = math.prod(_sweep_length(o) for o in sweeps)
+    if jobs > MAX_TILES:
+        _raise(f"the multirun has {jobs} jobs, more than {MAX_TILES}; sweep fewer values")
+    if jobs == 0:
+        _raise(f"'{next(o.input_line for o in sweeps if _sweep_length(o) == 0)}' sweeps no value")
+
+
+def _line(o, value) -> str:
+    from hydra.core.override_parser.types import Override
+
+    return f"{o.get_key_element()}={Override._get_value_element_as_str(value)}"
+
+
+def _check_swept_values(h, parsed, first: list[str], cfg: DictConfig, compose) -> None:
+    """Validate every value of every sweep (the first is in ``cfg`` already)."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    data = plain(cfg)
+    for k, o in enumerate(parsed):
+        if not o.is_sweep_override() or o.get_key_element().startswith(("hydra", "+", "~")):
+            continue
+        key = o.get_key_element()
+        for v in list(o.sweep_iterator())[1:]:
+            if h.config_loader.repository.group_exists(key):  # a config group: compose that choice
+                alt = plain(compose(first[:k] + [_line(o, v)] + first[k + 1:]))
+            elif key.startswith("game."):  # a typed value: convert it as Hydra would
+                typed = cfg.copy()
+                try:
+                    OmegaConf.update(typed, key, v, merge=False)
+                except OmegaConfBaseException as exc:
+                    _raise(_bad_value(key, _line(o, v), exc))
+                alt = plain(typed)
+            else:  # set it in the plain data (OmegaConf's copy costs 2 ms, a job of 10^4 is 20 s)
+                alt = with_value(data, key.split("."), v)
+            validate_run_config(alt)
+
+
 def check(cl: CommandLine) -> list[str]:
     """Compose and validate what ``cl`` asks for; returns the overrides to give Hydra, or
     raises ConfigError with one line."""
-    from hydra.core.override_parser.types import Override
     from omegaconf.errors import OmegaConfBaseException
 
     keys = documented_keys()
     overrides = list(cl.overrides)
     parsed = _parse(overrides, keys)
-    multirun = "--multirun" in cl.options
-    sweeps = [o for o in parsed if o.is_sweep_override()]
-    if sweeps and not multirun:
-        return _raise(f"'{sweeps[0].input_line}' is a sweep; add -m (--multirun) to sweep it, "
-                      "or quote or bracket the value")
-    for o in sweeps:
-        if not o.is_discrete_sweep():
-            _raise(f"'{o.input_line}' is an interval sweep, which needs a sweeper plugin (Optuna, Nevergrad); "
-                   "the basic sweeper takes lists a,b,c and range(start,stop)")
+    sweeps = _check_sweeps(parsed, "--multirun" in cl.options)
     with hydra_for(cl) as h:
         groups = [g for g in h.config_loader.list_groups("") if g != "hydra"]
-        for o in parsed:
-            o.config_loader = h.config_loader  # glob(...) sweeps list the group's options
-            error = _group_value(h, o)
-            if error:
-                _raise(error)
-        jobs = math.prod(_sweep_length(o) for o in sweeps)
-        if jobs > MAX_TILES:
-            _raise(f"the multirun has {jobs} jobs, more than {MAX_TILES}; sweep fewer values")
-        if jobs == 0:
-            _raise(f"'{next(o.input_line for o in sweeps if _sweep_length(o) == 0)}' sweeps no value")
-
-        def line(o, value) -> str:
-            return f"{o.get_key_element()}={Override._get_value_element_as_str(value)}"
+        _check_jobs(h, parsed, sweeps)
 
         def compose(lines: list[str]) -> DictConfig:
             try:
@@ -176,31 +212,14 @@ def check(cl: CommandLine) -> list[str]:
             except Exception as exc:  # noqa: BLE001 (Hydra, OmegaConf, YAML, ValueError: all one line)
                 _raise(composition_error(exc, h, cl, lines, keys, groups))
 
-        first = [line(o, next(iter(o.sweep_iterator()))) if o.is_sweep_override() else o.input_line
+        first = [_line(o, next(iter(o.sweep_iterator()))) if o.is_sweep_override() else o.input_line
                  for o in parsed]
         cfg = compose(first)
         if "--cfg" in cl.options:  # show the config as composed, valid or not
             return overrides
         try:
-            data = plain(cfg)
-            validate_run_config(data)
-            for k, o in enumerate(parsed):
-                if not o.is_sweep_override() or o.get_key_element().startswith(("hydra", "+", "~")):
-                    continue
-                key = o.get_key_element()
-                for v in list(o.sweep_iterator())[1:]:
-                    if h.config_loader.repository.group_exists(key):  # a config group: compose that choice
-                        alt = plain(compose(first[:k] + [line(o, v)] + first[k + 1:]))
-                    elif key.startswith("game."):  # a typed value: convert it as Hydra would
-                        typed = cfg.copy()
-                        try:
-                            OmegaConf.update(typed, key, v, merge=False)
-                        except OmegaConfBaseException as exc:
-                            _raise(_bad_value(key, line(o, v), exc))
-                        alt = plain(typed)
-                    else:  # set it in the plain data (OmegaConf's copy costs 2 ms, a job of 10^4 is 20 s)
-                        alt = with_value(data, key.split("."), v)
-                    validate_run_config(alt)
+            validate_run_config(plain(cfg))
+            _check_swept_values(h, parsed, first, cfg, compose)
         except OmegaConfBaseException as exc:
             _raise(one_line(exc))
     return overrides
