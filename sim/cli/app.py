@@ -54,9 +54,6 @@ def run_from_config(cfg: DictConfig) -> Path:
     return out
 
 
-schema.register()
-
-
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _hydra_main(cfg: DictConfig) -> None:
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN  # failures raised: the launcher records them
