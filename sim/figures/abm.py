@@ -18,7 +18,7 @@ so a run's figures can be redrawn with ``sim-plot RUN_DIR`` (whose figure regist
 * ``trajectories.<fmt>``: :func:`sim.figures.abm_trajectory.trajectory_figure`.
 
 Figures are built without pyplot and saved atomically and deterministically by
-:func:`sim.figures.style.save`.
+:func:`sim.figures.style.save_formats`.
 """
 
 from __future__ import annotations
@@ -110,10 +110,6 @@ def draw_abm(run_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS,
     builders = figure_builders(run_dir, loaded)
     figures = [build() for _, build in builders]  # every figure builds before any file is written
     paths = []
-    for (name, build), fig in zip(builders, figures):
-        for k, fmt in enumerate(formats):
-            # a fresh figure per file: a layout drawn for one format never shifts another's bytes
-            path = run_dir / f"{name}.{fmt}"
-            FS.save(fig if k == 0 else build(), path, fmt)
-            paths.append(path)
+    for (name, _), fig in zip(builders, figures):
+        paths += FS.save_formats(fig, run_dir, name, formats)
     return paths

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from sim.store import rundir
 from sim.figures.axes import games_in
-from sim.figures.style import FORMATS, baseline_text, freeze_layout, run_changes, save
+from sim.figures.style import FORMATS, baseline_text, run_changes, save_formats
 from sim.figures.phase import FIGURE_NAME, figure_columns, qre_path_figure, run_figure
 from sim.figures.abm import draw_abm
 from sim.figures.abm_data import has_abm
@@ -85,23 +85,14 @@ def _draw_sensitivity(run: Run, formats: Sequence[str]) -> list[Path]:
 def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:
     """``qre_path.<fmt>``: the QRE regime probabilities at the baseline against λ."""
     path_table = read_parquet(run.dir / rundir.QRE_PATH)
-    paths = []
-    for fmt in dict.fromkeys(formats):
-        path = run.dir / rundir.figure_name(rundir.QRE_FIGURE, fmt)
-        save(qre_path_figure(path_table, run.meta, baseline_text(run_changes(run.dir))), path, fmt)
-        paths.append(path)
-    return paths
+    fig = qre_path_figure(path_table, run.meta, baseline_text(run_changes(run.dir)))
+    return save_formats(fig, run.dir, rundir.QRE_FIGURE, formats)
 
 
 def _draw_phase_diagram(run: Run, formats: Sequence[str]) -> list[Path]:
     """``phase_diagram.<fmt>``: the regimes of every solution concept over the sweep."""
-    fig = freeze_layout(run_figure(run.table, run.meta, baseline_text(run_changes(run.dir))))  # one layout, every format
-    paths = []
-    for fmt in dict.fromkeys(formats):
-        path = run.dir / f"{FIGURE_NAME}.{fmt}"
-        save(fig, path, fmt)
-        paths.append(path)
-    return paths
+    return save_formats(run_figure(run.table, run.meta, baseline_text(run_changes(run.dir))), run.dir,
+                        FIGURE_NAME, formats)
 
 
 def _draw_abm(run: Run, formats: Sequence[str]) -> list[Path]:

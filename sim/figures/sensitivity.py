@@ -251,11 +251,6 @@ def figure(table: pa.Table, top_k: int = 10, max_panels: int = 6) -> Figure:
 def save_figure(fig: Figure, out_dir: Path, formats: Sequence[str] = rundir.DEFAULT_FORMATS) -> list[Path]:
     """Save ``fig`` as ``out_dir/sensitivity.<fmt>`` per format, atomically and without
     timestamps (:func:`sim.figures.style.save`); returns the paths written."""
-    from sim.figures.style import save
+    from sim.figures.style import save_formats
 
-    paths = []
-    for fmt in dict.fromkeys(formats):
-        path = Path(out_dir) / rundir.figure_name(FIGURE_NAME, fmt)
-        save(fig, path, fmt)
-        paths.append(path)
-    return paths
+    return save_formats(fig, out_dir, FIGURE_NAME, formats)

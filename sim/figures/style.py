@@ -5,7 +5,7 @@ grey marks points with no pure Nash equilibrium and ``///`` hatching marks point
 several pure Nash equilibria coexist. Figures are drawn at the width they are printed at
 (:data:`PAGE_WIDTH`, :data:`COLUMN_WIDTH`) under :data:`STYLE`, label parameters and
 actions in the words of their scenario (:func:`param_label`, :func:`action_name`), and
-are written by :func:`save` alone: atomically and without timestamps, so the same
+are written by :func:`save_formats` alone (layout frozen once, then :func:`save` per format: atomically and without timestamps), so the same
 tables give the same bytes. What a figure says about its run (the scenario, what the
 run changed) comes from the table's metadata (:class:`sim.store.table.TableMeta`), never
 from the run's ``config.yaml``. Imported by every figure module (:mod:`sim.figures.phase`,
@@ -224,3 +224,15 @@ def save(fig: Figure, path: Path, fmt: str) -> None:
     with rundir.atomic_path(path) as tmp, matplotlib.rc_context(STYLE):
         fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
 
+
+def save_formats(fig: Figure, directory: Path, stem: str, formats) -> list[Path]:
+    """Save ``fig`` as ``directory/<stem>.<fmt>`` for each of ``formats`` (each once), its
+    layout frozen first (:func:`freeze_layout`): the one way every figure is written, so a
+    file's bytes never depend on which other formats were asked for. Returns the paths."""
+    fig = freeze_layout(fig)
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = Path(directory) / rundir.figure_name(stem, fmt)
+        save(fig, path, fmt)
+        paths.append(path)
+    return paths
