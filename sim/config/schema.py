@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
@@ -176,7 +177,7 @@ DynamicsDoc = dataclasses.make_dataclass("DynamicsDoc", [
 def _schema_type(hint: Any) -> Any:
     """An annotation OmegaConf accepts: tuples become lists, frozen dataclasses their twin."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is typing.Union or (origin is not None and str(origin) == "<class 'types.UnionType'>"):
+    if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         return Optional[_schema_type(inner[0])] if len(inner) == 1 and len(args) == 2 else Any
     if origin in (tuple, list):
