@@ -84,6 +84,17 @@ def key(default: Any = dataclasses.MISSING, *, doc: str, allowed: str, type: str
 # --- The blocks ------------------------------------------------------------------------
 
 
+def _choice(name: str, values) -> type:
+    """An Enum of the allowed names, so Hydra refuses any other at compose time."""
+    return enum.Enum(name, {v: v for v in values})
+
+
+#: Names Hydra checks while composing (the validators check them again, with the same
+#: one-line messages, for a saved config that was never composed).
+Space = _choice("Space", SPACES)
+Format = _choice("Format", rundir.FIGURE_FORMATS)
+
+
 @dataclass
 class AxisConf:
     """One axis of the sweep: ``{param, start, stop, num}`` or ``{param, space: list, values}``."""
@@ -91,8 +102,8 @@ class AxisConf:
     param: Optional[str] = key(None, doc="the parameter this axis sweeps, e.g. `iraq.nationalism`",
                                allowed="a dotted parameter name of the scenario, swept within its range",
                                type="str")
-    space: str = key("linspace", doc="how the values are spaced; `list` takes `values`",
-                     allowed=f"{names(SPACES)}; `linspace` if omitted")
+    space: Space = key(Space.linspace, doc="how the values are spaced; `list` takes `values`",
+                       allowed=f"{names(SPACES)}; `linspace` if omitted", type="str")
     start: Optional[float] = key(None, doc="first value (linspace/logspace; for logspace the value, not its exponent)",
                                  allowed="finite; `> 0` for logspace; `< stop` when `num > 1`", type="float")
     stop: Optional[float] = key(None, doc="last value (linspace/logspace)",
@@ -127,7 +138,7 @@ class SweepConf:
 class PlotConf:
     """Figure output."""
 
-    formats: List[str] = key(factory=lambda: list(rundir.DEFAULT_FORMATS), type="list of str",
+    formats: List[Format] = key(factory=lambda: [Format[f] for f in rundir.DEFAULT_FORMATS], type="list of str",
                              allowed=f"list from {names(rundir.FIGURE_FORMATS)}, each once",
                              doc="file formats of every figure; `[]`: no figure (`sim-plot RUN_DIR` draws them later)")
 
@@ -213,11 +224,6 @@ def structured(cls: type) -> type:
     return twin
 
 
-def _choice(name: str, values) -> type:
-    """An Enum of the allowed names, so Hydra refuses any other at compose time."""
-    return enum.Enum(name, {v: v for v in values})
-
-
 # --- The whole config ------------------------------------------------------------------
 
 
@@ -291,8 +297,15 @@ def defaults_of(cls: type) -> dict[str, Any]:
     out = {}
     for f in dataclasses.fields(cls):
         value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        out[f.name] = defaults_of(type(value)) if dataclasses.is_dataclass(value) else value
+        out[f.name] = defaults_of(type(value)) if dataclasses.is_dataclass(value) else _name_of(value)
     return out
+
+
+def _name_of(value):
+    """An Enum member as its name (lists too); anything else as it is."""
+    if isinstance(value, list):
+        return [_name_of(v) for v in value]
+    return value.name if isinstance(value, enum.Enum) else value
 
 
 def schema_defaults() -> dict[str, Any]:
