@@ -31,6 +31,7 @@ from sim.resources import CONF_DIR, experiment_names  # noqa: E402
 from sim.config.validate import unset_axis, validate_run_config  # noqa: E402
 from sim.runs.run import solve_range  # noqa: E402
 from sim.analysis.sensitivity import analyse  # noqa: E402
+from sim.analysis import prior  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 COARSE = {"x": 6, "y": 5, "z": 3}
@@ -83,6 +84,8 @@ def golden_table(text: str) -> pa.Table:
 
 def solve(experiment: str) -> str:
     cfg = coarse_config(experiment)
+    if cfg.sensitivity is not None and cfg.sensitivity.method == "prior":  # shares and robustness rows
+        return table_text(prior.evaluate_and_analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size, False)[0].table)
     if cfg.sensitivity is not None:
         table, _ = analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
         return table_text(table)

@@ -16,13 +16,17 @@ import numpy as np
 from sim.solvers.registry import sensitivity_concepts
 from sim.engine.params import ConfigError, iter_params
 
-METHODS = ("sobol", "morris")
+METHODS = ("sobol", "morris", "prior")
 CONCEPTS = sensitivity_concepts()  #: the registry's concepts with a sensitivity outcome
 #: Default Sobol base sample size N (a power of two): N * (D + 2) model evaluations,
 #: 16384 * 40 = 655,360 SPE solutions for the 38 Iraq-2020 parameters.
 DEFAULT_SOBOL_N = 16384
 #: Default number of Morris trajectories: r * (D + 1) evaluations (9,984 for D = 38).
 DEFAULT_TRAJECTORIES = 256
+#: Default number of Monte-Carlo draws of ``prior`` (the prior-predictive regime share).
+DEFAULT_PRIOR_N = 100_000
+#: Values per parameter of ``prior``'s robustness grid over its documented range.
+ROBUSTNESS_POINTS = 2001
 DEFAULT_LEVELS = 4
 DEFAULT_RESAMPLES = 100
 
@@ -95,8 +99,9 @@ def check_int(name: str, value, low: int) -> int:
 class SensitivityOptions:
     """One analysis: the ``sensitivity`` block of a run config, or the CLI's options.
 
-    ``method``: "sobol" or "morris"; ``n``: Sobol base sample size N (a power of two) or
-    number of Morris trajectories, None for the method's default (:attr:`size`);
+    ``method``: "sobol", "morris" or "prior"; ``n``: Sobol base sample size N (a power of
+    two), number of Morris trajectories or of prior draws, None for the method's default
+    (:attr:`size`);
     ``concept``: "spe" or "bayes" (:func:`regime_outputs`); ``params``: dotted names of
     the parameters varied, None for every one; ``seed``: seeds the design and the
     bootstrap; ``resamples``: bootstrap resamples; ``levels``: Morris grid levels (even);
@@ -104,35 +109,43 @@ class SensitivityOptions:
     """
 
     method: str = _key("sobol", ", ".join(f"`{m}`" for m in METHODS),
-                       "`sobol`: variance-based indices S1, ST; `morris`: elementary-effects screening μ*, σ")
+                       "`sobol`: variance-based indices S1, ST; `morris`: elementary-effects screening μ*, σ; "
+                       "`prior`: Monte-Carlo share of each regime (95 % interval) and the robustness of the "
+                       "calibrated point's SPE regime")
     n: int | None = _key(None, "null, or `>= 2`; a power of two for `sobol`",
-                         "Sobol base sample size N (N·(D+2) games for D parameters) or Morris trajectories "
-                         f"(N·(D+1) games); null: {DEFAULT_SOBOL_N} (sobol) or {DEFAULT_TRAJECTORIES} (morris)")
+                         "Sobol base sample size N (N·(D+2) games for D parameters), Morris trajectories "
+                         f"(N·(D+1) games) or prior draws (N + {ROBUSTNESS_POINTS}·D + 1 games); null: "
+                         f"{DEFAULT_SOBOL_N} (sobol), {DEFAULT_TRAJECTORIES} (morris) or {DEFAULT_PRIOR_N} (prior)")
     concept: str = _key("spe", ", ".join(f"`{c}`" for c in CONCEPTS),
                         "the outcome: `spe` 0/1 indicator of each subgame-perfect regime; `bayes` probability of "
                         "each regime under uncertain US resolve (needs a typed actor)")
     params: tuple[str, ...] | None = _key(None, "null, or dotted parameter names of the scenario, each once",
                                           "the parameters varied, each uniformly over its documented range; null: "
                                           "every one; the others stay at their `game` values")
-    seed: int = _key(0, "`>= 0`", "seeds the Sobol' design (Morris trajectories) and the bootstrap")
-    resamples: int = _key(DEFAULT_RESAMPLES, "`>= 2`; N × resamples at most 10^8",
-                          "bootstrap resamples for the 95 % confidence intervals")
-    levels: int = _key(DEFAULT_LEVELS, "`>= 2`, even", "Morris grid levels (unused by `sobol`)")
+    seed: int = _key(0, "`>= 0`", "seeds the Sobol' design (Morris trajectories, prior draws) and the bootstrap")
+    resamples: int = _key(DEFAULT_RESAMPLES, "`>= 2`; N × resamples at most 10^8 (unused by `prior`)",
+                          "bootstrap resamples for the 95 % confidence intervals (`prior`'s are Wilson or normal "
+                          "intervals, no bootstrap)")
+    levels: int = _key(DEFAULT_LEVELS, "`>= 2`, even", "Morris grid levels (used only by `morris`)")
     second_order: bool = _key(False, "`true`, `false` (`true` only with `sobol`)",
                               "also the pairwise indices S2 (N·(2D+2) games)")
-    top: int = _key(10, "`>= 1`", "parameters shown per figure panel (largest ST or μ*)")
+    top: int = _key(10, "`>= 1`", "parameters shown per figure panel (largest ST or μ*; `prior`: the most "
+                                   "fragile)")
 
     @property
     def size(self) -> int:
-        """N (Sobol) or the number of trajectories (Morris): ``n``, else the default."""
+        """N (Sobol), the number of trajectories (Morris) or of draws (prior): ``n``, else
+        the method's default."""
         if self.n is not None:
             return self.n
-        return DEFAULT_SOBOL_N if self.method == "sobol" else DEFAULT_TRAJECTORIES
+        return {"sobol": DEFAULT_SOBOL_N, "prior": DEFAULT_PRIOR_N}.get(self.method, DEFAULT_TRAJECTORIES)
 
     def evaluations(self, d: int) -> int:
         """Games solved when ``d`` parameters are varied."""
         if self.method == "morris":
             return self.size * (d + 1)
+        if self.method == "prior":  # the draws, the robustness grids and the calibrated point
+            return self.size + ROBUSTNESS_POINTS * d + 1
         return self.size * (2 * d + 2 if self.second_order else d + 2)
 
 

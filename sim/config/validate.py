@@ -266,7 +266,7 @@ def validate_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max
     if opts.evaluations(d) > max_points:
         raise ConfigError(f"sensitivity solves {opts.evaluations(d)} games, more than max_points={max_points}; "
                           "raise max_points to force")
-    if opts.size * opts.resamples > MAX_BOOTSTRAP_DRAWS:
+    if opts.method != "prior" and opts.size * opts.resamples > MAX_BOOTSTRAP_DRAWS:  # prior: no bootstrap
         raise ConfigError(f"sensitivity: N={opts.size} x {opts.resamples} resamples = {opts.size * opts.resamples:,} "
                           f"bootstrap draws (8 B each, per output); allowed up to {MAX_BOOTSTRAP_DRAWS:,} - "
                           "lower sensitivity.resamples or sensitivity.n")

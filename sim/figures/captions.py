@@ -86,11 +86,34 @@ def _play(facts: dict, replicates: int, per_point: bool) -> str:
             f"seed {facts['seed']}")
 
 
+def _prior_caption(cfg: RunConfig, names, changed: list[str], run_id: str, config_hash: str) -> str:
+    """The caption of a ``sensitivity.method=prior`` run's figure (:mod:`sim.figures.prior`)."""
+    s = cfg.sensitivity
+    interval = "Wilson score" if s.concept == "spe" else "normal (mean ± 1.96 s/√n)"
+    parts = [
+        f"The baseline as a distribution — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
+        f"(a) Prior-predictive share of each regime: {len(names)} parameters drawn independently and uniformly over "
+        f"their documented ranges (docs/parameters.md), n = {s.size:,} draws, seed {s.seed}; the mean of "
+        f"{SOLVERS[s.concept].sensitivity_outcome}, with its 95 % {interval} interval; ★: the SPE regime at the "
+        "calibrated point.",
+        f"(b) Robustness of that regime (SPE, whatever the concept of (a)): per parameter, the smallest relative "
+        f"change down (left) and up (right) that changes it, on a grid of 2001 values over the documented range, "
+        f"the others at the calibrated point; colour: the regime it changes to; 'none in range': no value of the "
+        f"range changes it; the {s.top} parameters nearest a change ({s.evaluations(len(names)):,} games in all).",
+    ]
+    if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
+        parts.append(_others(changed))
+    parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
+    return " ".join(parts) + "\n"
+
+
 def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     """The caption of a sensitivity run's figure (``cfg.sensitivity`` is set)."""
     s = cfg.sensitivity
     names = s.params or tuple(i.name for i in iter_params(cfg.scenario.params_cls))
     changed = [c for c in changed_parameters(cfg) if c.split(" = ")[0] not in names]
+    if s.method == "prior":
+        return _prior_caption(cfg, names, changed, run_id, config_hash)
     what = (f"Sobol indices: first order S1 and total order ST, with 95 % bootstrap intervals ({s.resamples} "
             "resamples)" if s.method == "sobol" else
             f"Morris screening: μ* (with its 95 % bootstrap interval, {s.resamples} resamples) and σ, "

@@ -71,15 +71,17 @@ class FigureSpec:
 
 def _draw_sensitivity(run: Run, formats: Sequence[str]) -> list[Path]:
     """A sensitivity run's figure (``sensitivity.top`` parameters a panel, as the run had)."""
-    from sim.figures import sensitivity
+    from sim.figures import prior, sensitivity
 
     path = run.dir / rundir.SENSITIVITY_TABLE
     try:
         table = read_parquet(path)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
-    top = int(sensitivity.table_meta(table).get("top", 10))  # as the run had it (sensitivity.top)
-    return sensitivity.save_figure(sensitivity.figure(table, top_k=top), run.dir, formats)
+    meta = sensitivity.table_meta(table)
+    draw = prior.figure if meta.get("method") == "prior" else sensitivity.figure
+    top = int(meta.get("top", 10))  # as the run had it (sensitivity.top)
+    return sensitivity.save_figure(draw(table, top_k=top), run.dir, formats)
 
 
 def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:

@@ -216,14 +216,15 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
     ``sensitivity.parquet``, ``sample.parquet``, its figure, ``config.yaml``, caption,
     ``figures.json``, ``manifest.json`` (``n_points``: games solved); ``progress``: a
     progress bar on stderr while solving (None: when stderr is a terminal)."""
-    from sim.analysis import sensitivity  # SALib and matplotlib are imported on use
+    from sim.analysis import prior, sensitivity  # SALib and matplotlib are imported on use
 
+    method = prior if cfg.sensitivity.method == "prior" else sensitivity  # same run path and files
     started, t0 = _now(), time.perf_counter()
-    analysis, _ = sensitivity.evaluate_and_analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size, progress)
+    analysis, _ = method.evaluate_and_analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size, progress)
     table = analysis.table
     t1 = time.perf_counter()
     with rundir.assembling(_parent(cfg), run_id) as tmp:
-        figures = sensitivity.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top, sample=analysis.sample())
+        figures = method.write_outputs(table, tmp, cfg.plot_formats, cfg.sensitivity.top, sample=analysis.sample())
         atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         n_points = json.loads(table.schema.metadata[sensitivity.META_KEY])["n_evaluations"]
         seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
