@@ -111,6 +111,20 @@ def test_runs_do_not_depend_on_the_batch(rule):
         np.testing.assert_array_equal(reordered[key].reshape(4, 3)[::-1].ravel(), together[key])
 
 
+def test_regret_matching_without_its_table_gives_the_same_runs(monkeypatch):
+    """Regret matching reads its increments from a table built once per segment while the
+    tables fit in REGRET_TABLE_BYTES, else recomputes them each step: both paths give the
+    same runs, bit for bit."""
+    import sim.abm.model
+
+    points = np.array([3, 250, 999, 1500])
+    with_table = _outcomes(points, "regret_matching")
+    monkeypatch.setattr(sim.abm.model, "REGRET_TABLE_BYTES", 0)
+    without = _outcomes(points, "regret_matching")
+    for key in with_table:
+        np.testing.assert_array_equal(without[key], with_table[key], err_msg=key)
+
+
 def test_runs_do_not_depend_on_the_number_of_processes():
     points = np.arange(0, 2000, 125)
     single = _outcomes(points)

@@ -16,6 +16,15 @@ profile, and each agent's action shares and mean payoff across runs.
 Randomness: the model is seeded through Mesa (``seed=``); the runs' stream keys are
 derived from that seed with ``numpy.random.SeedSequence`` by grid point and replicate,
 so no global RNG is used and batching does not change any run.
+
+Speed: what depends only on (game, profile) is tabulated once per segment
+(:mod:`sim.abm.tables`, over each player's distinct games), so a step is a few gathers
+per agent: the values of own actions against the others' current actions (cached until
+the next commit, computed only when a rule or the DataCollector needs them), or for a
+rule that depends on them only through the best reply (best response with inertia)
+the tabulated best reply itself. All agents' draws of a step are made together. Every
+tabulated number is the one the step-by-step computation gives, so outcomes are
+bit-identical.
 """
 
 from __future__ import annotations
@@ -28,8 +37,10 @@ from typing import ClassVar
 import mesa
 import numpy as np
 
-from sim.abm.rules import Rule, RuleOptions
-from sim.abm.streams import run_keys, uniforms
+from sim.abm.rules import Rule, RuleOptions, pick
+from sim.abm.streams import agents_uniforms, run_keys
+from sim.abm.tables import (REGRET_TABLE_BYTES, best_reply_table, distinct_games, others_of_profile,
+                            own_values, regret_table)
 from sim.engine.equilibrium import pure_nash_mask_batch_last
 
 
@@ -64,10 +75,8 @@ class ActorAgent(mesa.Agent):
         self.stochastic = rule.stochastic
         runs = model.n_runs
         self.regrets = np.zeros((self.n_actions, runs)) if rule.memory == "cumulative regrets" else None
+        self._step_regrets = None if self.regrets is None else np.empty_like(self.regrets)  # work buffer
         self.next_action = np.zeros(runs, dtype=np.int64)
-        self.values_now: np.ndarray | None = None  # (n, R) against the current profile
-        self.payoff = np.zeros(runs)
-        self.regret_now = np.zeros(runs)
 
     @property
     def action(self) -> np.ndarray:
@@ -79,23 +88,45 @@ class ActorAgent(mesa.Agent):
         counts = np.bincount(self.action, minlength=self.n_actions)
         return tuple(float(c) / self.model.n_runs for c in counts)
 
+    @property
+    def values_now(self) -> np.ndarray:
+        """Payoff of each own action against the others' current actions, (n, R)."""
+        return self.model.values_against_profile(self.index)
+
+    @property
+    def payoff(self) -> np.ndarray:
+        """Payoff of the current profile to this agent in every run, (R,)."""
+        return pick(self.values_now, self.action)
+
+    @property
+    def regret_now(self) -> np.ndarray:
+        """Gain of the best deviation from the current profile in every run, (R,)."""
+        return self.values_now.max(axis=0) - self.payoff
+
     def decide(self) -> None:
         m = self.model
-        values = m.values_against_belief(self)
-        u = uniforms(m.keys, m.steps, self.index, 1)  # every rule uses one draw per step
+        u = m.draws(self.index)  # every rule uses one draw per step, (1, R)
+        if m.best_replies is not None:  # tabulated per (game, profile) for this segment
+            best = np.take(m.best_replies[self.index], m.cell_offset[self.index] + m.current_flat())
+            self.next_action = m.rule.given_best_reply(best, self.action, u, m.opts)
+            return
+        values = m.values_against_belief(self) if m.rule.uses_values else None
         self.next_action = m.rule.choose(values, self.action, self.regrets, u, m.opts)
 
     def commit(self) -> None:
         self.model.profile[self.index] = self.next_action
+        self.model.profile_changed()
 
     def learn(self) -> None:
-        values = self.model.values_against_profile(self.index)
-        self.values_now = values
-        mine = np.take_along_axis(values, self.action[None, :], axis=0)[0]
-        self.payoff = mine
-        self.regret_now = values.max(axis=0) - mine
-        if self.regrets is not None:
-            self.regrets += values - mine
+        if self.regrets is None:
+            return
+        m, step = self.model, self._step_regrets
+        if m.regret_tables is not None:  # tabulated per (game, profile) for this segment
+            cells = m.cell_offset[self.index] + m.current_flat()
+            self.regrets += np.take(m.regret_tables[self.index], cells, axis=1, out=step)
+            return
+        values = self.values_now  # (n, R)
+        self.regrets += np.subtract(values, pick(values, self.action), out=step)
 
 
 @cache
@@ -103,6 +134,21 @@ def agent_class(role: str, levers: tuple[str, ...]) -> type[ActorAgent]:
     """The Agent subclass of one actor role (e.g. ``IraqAgent``), made once per role."""
     name = "".join(w[:1].upper() + w[1:] for w in role.replace("-", " ").split() if w.isalnum()) + "Agent"
     return type(name, (ActorAgent,), {"role": role, "levers": levers, "__doc__": f"The {role} actor."})
+
+
+def _collector() -> mesa.DataCollector:
+    """Per step: share of runs at a pure NE, mean nash_conv; per agent: action shares, mean payoff."""
+    return mesa.DataCollector(
+        model_reporters={
+            "share_at_nash": lambda m: float(m.is_ne.mean()),
+            "mean_nash_conv": lambda m: float(m.nash_conv.mean()),
+        },
+        agent_reporters={
+            "role": "role",
+            "action_shares": lambda a: a.action_shares(),
+            "mean_payoff": lambda a: float(a.payoff.mean()),
+        },
+    )
 
 
 class LearningModel(mesa.Model):
@@ -143,20 +189,35 @@ class LearningModel(mesa.Model):
         self.segments = sorted(segments, key=lambda s: s.start)
         if self.segments[0].start != 1:
             raise ValueError("the first segment must start at step 1")
-        self.regime = np.asarray(regime)
+        self.regime = np.asarray(regime, dtype=np.int64)
         self.n_regimes = int(self.regime.max()) + 1
         self.n_steps, self.tail = steps, tail
+        self._index_runs(points, replicates, seed)
+        for i, (role, levers) in enumerate(actors):
+            agent_class(role, tuple(levers))(self, i)
+        self.actors = sorted(self.agents, key=lambda a: a.index)
+        self._start()
+        self.datacollector = _collector() if collect else None
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    def _index_runs(self, points: np.ndarray, replicates: int, seed: int) -> None:
+        """The runs' keys, games and the index arithmetic of profiles (constant over a run)."""
         self.n_runs = len(points) * replicates
         self.keys = run_keys(seed, points, replicates)
         self.game_of_run = np.repeat(np.arange(len(points)), replicates)
         self.strides = np.array([int(np.prod(self.shape[i + 1:])) for i in range(self.n_players)], dtype=np.int64)
+        self.n_profiles = int(np.prod(self.shape))
+        self.run_offset = self.game_of_run * self.n_profiles
+        self.others = [others_of_profile(self.shape, i) for i in range(self.n_players)]  # (n_profiles,)
+        self.runs = np.arange(self.n_runs)
+        self._draws_step = -1
 
-        for i, (role, levers) in enumerate(actors):
-            agent_class(role, tuple(levers))(self, i)
-        self.actors = sorted(self.agents, key=lambda a: a.index)
-
-        u0 = np.stack([uniforms(self.keys, 0, i, 1)[0] for i in range(self.n_players)])
+    def _start(self) -> None:
+        """Initial actions (uniform, from the step-0 draws), the first game, the records."""
+        u0 = self.draws(slice(None))  # step 0: (N, R)
         self.profile = np.minimum((u0 * np.array(self.shape)[:, None]).astype(np.int64), np.array(self.shape)[:, None] - 1)
+        self.profile_changed()
         self.counts = [np.zeros((n, self.n_runs)) for n in self.shape]  # empirical counts
         self._count_profile()
         self._use_segment(self.segments[0])
@@ -167,35 +228,59 @@ class LearningModel(mesa.Model):
         for a in self.actors:
             a.learn()
         self._track()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "share_at_nash": lambda m: float(m.is_ne.mean()),
-                "mean_nash_conv": lambda m: float(m.nash_conv.mean()),
-            },
-            agent_reporters={
-                "role": "role",
-                "action_shares": lambda a: a.action_shares(),
-                "mean_payoff": lambda a: float(a.payoff.mean()),
-            },
-        ) if collect else None
-        if self.datacollector is not None:
-            self.datacollector.collect(self)
 
     # --- the game ------------------------------------------------------------------
 
     def _use_segment(self, seg: Segment) -> None:
+        """Tabulate the segment's games (:mod:`sim.abm.tables`): values, pure NE, best replies."""
         u = np.ascontiguousarray(seg.payoffs)
-        n_prof, n_games = int(np.prod(self.shape)), u.shape[-1]
-        # game-major (N, P * n_prof): a run's payoffs are contiguous, gathers are 1-D takes
-        self.flat_payoffs = np.ascontiguousarray(np.moveaxis(u.reshape(self.n_players, n_prof, n_games), 2, 1))
-        self.flat_payoffs = self.flat_payoffs.reshape(self.n_players, -1)
-        self.run_offset = self.game_of_run * n_prof
+        n_prof, n_games = self.n_profiles, u.shape[-1]
+        self.own_values, self.other_offset, self.cell_offset = [], [], []
+        for i, n in enumerate(self.shape):  # per player, over its distinct games
+            ui, game = distinct_games(u[i])
+            game = game[self.game_of_run]  # (R,) the player's distinct game of each run
+            self.own_values.append(own_values(ui, i))  # (n_i, G_i * n_others_i)
+            self.other_offset.append(game * (n_prof // n))
+            self.cell_offset.append(game * n_prof)
         self.ne_mask = np.ascontiguousarray(pure_nash_mask_batch_last(u).reshape(n_prof, n_games).T).ravel()
-        for a in getattr(self, "actors", ()):
-            a.values_now = None  # the game changed: cached values are stale
+        self.best_replies = self.regret_tables = None
+        if self.rule.given_best_reply is not None and self.rule.belief == "last":
+            self.best_replies = [best_reply_table(t, i, self.shape) for i, t in enumerate(self.own_values)]
+        regret_bytes = 8 * sum(t.size * n for t, n in zip(self.own_values, self.shape))
+        if self.rule.memory == "cumulative regrets" and regret_bytes <= REGRET_TABLE_BYTES:
+            self.regret_tables = [regret_table(t, i, self.shape) for i, t in enumerate(self.own_values)]
+        self.profile_changed()  # the game changed: cached values are stale
         self.run_payoffs = None
         if self.rule.belief == "empirical":  # fictitious play contracts whole tensors
             self.run_payoffs = np.ascontiguousarray(u[..., self.game_of_run])
+
+    def draws(self, i: int | slice) -> np.ndarray:
+        """Agent ``i``'s uniform draw at the current step in every run, (1, R).
+
+        The draws of all agents at one step are made together
+        (:func:`sim.abm.streams.agents_uniforms`; the same values as one agent at a time).
+        """
+        if self._draws_step != self.steps:
+            self._draws = agents_uniforms(self.keys, self.steps, range(self.n_players), 1)
+            self._draws_step = self.steps
+        return self._draws[i] if isinstance(i, slice) else self._draws[i:i + 1]
+
+    def profile_changed(self) -> None:
+        """Forget what was computed from the current profile (after a commit or a new game)."""
+        self._values = [None] * self.n_players
+        self._flat_now = self._cells = None
+
+    def current_flat(self) -> np.ndarray:
+        """C-order index of each run's current pure profile, (R,) (cached until a commit)."""
+        if self._flat_now is None:
+            self._flat_now = self.flat_profile()
+        return self._flat_now
+
+    def profile_cells(self) -> np.ndarray:
+        """Each run's (game, profile) cell, ``game * n_profiles + flat profile``, (R,)."""
+        if self._cells is None:
+            self._cells = self.run_offset + self.current_flat()
+        return self._cells
 
     def flat_profile(self, profile: np.ndarray | None = None) -> np.ndarray:
         """C-order index of each run's pure profile, shape (R,)."""
@@ -203,18 +288,29 @@ class LearningModel(mesa.Model):
         return (p * self.strides[:, None]).sum(axis=0)
 
     def values_against_profile(self, i: int, profile: np.ndarray | None = None) -> np.ndarray:
-        """Payoff to player ``i`` of each own action against the others' actions, (n_i, R)."""
-        p = self.profile if profile is None else profile
-        base = self.run_offset + self.flat_profile(p) - p[i] * self.strides[i]
-        idx = base[None, :] + np.arange(self.shape[i])[:, None] * self.strides[i]
-        return np.take(self.flat_payoffs[i], idx)
+        """Payoff to player ``i`` of each own action against the others' actions, (n_i, R).
+
+        Against the current profile the result is cached until the next commit; do not
+        modify it.
+        """
+        if profile is None and self._values[i] is not None:
+            return self._values[i]
+        flat = self.current_flat() if profile is None else self.flat_profile(profile)
+        idx = np.take(self.others[i], flat)
+        idx += self.other_offset[i]
+        table = self.own_values[i]
+        out = np.empty((table.shape[0], len(flat)))
+        for k in range(table.shape[0]):
+            np.take(table[k], idx, out=out[k])
+        if profile is None:
+            self._values[i] = out
+        return out
 
     def values_against_belief(self, agent: ActorAgent) -> np.ndarray:
         """Payoff of each own action against the agent's belief about the others, (n_i, R)."""
         i = agent.index
         if self.rule.belief == "last":
-            # the profile has not moved since the agent last learned: reuse its values
-            return agent.values_now if agent.values_now is not None else self.values_against_profile(i)
+            return self.values_against_profile(i)
         t = self.run_payoffs[i]  # (n_1, ..., n_N, R)
         for j in reversed(range(self.n_players)):  # contract the others' axes, last first
             if j != i:
@@ -232,18 +328,22 @@ class LearningModel(mesa.Model):
         for j, c in enumerate(self.counts):
             c[self.profile[j], runs] += 1
 
+    @property
+    def nash_conv(self) -> np.ndarray:
+        """Sum of the players' best-deviation gains at the current profile, (R,)."""
+        return sum(a.regret_now for a in self.actors)
+
     def _track(self) -> None:
-        flat = self.flat_profile()
+        flat = self.current_flat()
         changed = flat != self._flat
         self.last_change[changed] = self.steps
         self._flat = flat
-        self.is_ne = self.ne_mask[self.run_offset + flat]
-        self.nash_conv = sum(a.regret_now for a in self.actors)
-        if self.steps > self.n_steps - self.tail:
-            runs = np.arange(self.n_runs)
-            self.regime_counts[self.regime[flat], runs] += 1
+        self.is_ne = np.take(self.ne_mask, self.profile_cells())
+        if self.steps > self.n_steps - self.tail:  # counts (n, R), C order: cell k * R + run
+            runs = self.runs
+            self.regime_counts.reshape(-1)[self.regime[flat] * self.n_runs + runs] += 1
             for j, c in enumerate(self.tail_counts):
-                c[self.profile[j], runs] += 1
+                c.reshape(-1)[self.profile[j] * self.n_runs + runs] += 1
 
     def step(self) -> None:
         for seg in self.segments[1:]:

@@ -48,17 +48,58 @@ class RuleOptions:
 
 
 def best_reply(values: np.ndarray, current: np.ndarray, atol: float = ATOL) -> np.ndarray:
-    """Best reply per run, shape (R,): the current action if tied-best, else the first."""
-    best = values.max(axis=0)
-    is_best = values >= best - atol
-    keep = is_best[current, np.arange(values.shape[1])]
-    return np.where(keep, current, is_best.argmax(axis=0))
+    """Best reply per run, shape (R,): the current action if tied-best, else the first.
+
+    values : (n, R); current : (R,) int. Row by row (numpy reduces slowly along the first
+    axis); the same comparisons as ``values >= values.max(axis=0) - atol``.
+    """
+    threshold = values.max(axis=0) - atol
+    first = np.zeros(values.shape[1:], dtype=np.int64)
+    for k in range(values.shape[0] - 1, 0, -1):  # the lowest best index wins
+        np.copyto(first, k, where=values[k] >= threshold)
+    np.copyto(first, 0, where=values[0] >= threshold)
+    keep = pick(values, current) >= threshold
+    return np.where(keep, current, first)
+
+
+def pick(values: np.ndarray, action: np.ndarray) -> np.ndarray:
+    """``values[action[r], r]`` for every run r, shape (R,) (values: (n, R))."""
+    runs = values.shape[1]
+    if not values.flags.c_contiguous:
+        return values[action, np.arange(runs)]
+    index = np.asarray(action, dtype=np.int64) * runs + np.arange(runs)
+    return np.take(values.reshape(-1), index)
+
+
+def cumulative(probs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Cumulative sums down the first axis, (n, R): the same sequential additions as
+    ``np.cumsum(axis=0)`` (which numpy does slowly along the first axis), row by row.
+    ``out`` may be ``probs`` itself (in place)."""
+    cum = np.empty_like(probs) if out is None else out
+    cum[0] = probs[0]
+    for k in range(1, probs.shape[0]):
+        np.add(cum[k - 1], probs[k], out=cum[k])
+    return cum
+
+
+def draw_from_cumulative(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The number of cumulative sums ``c_k < u * c_last``, capped at n - 1, (R,).
+
+    The sums do not decrease, so the ``c_k`` below the threshold form a prefix and
+    counting them over ``k < n - 1`` is the cap.
+    """
+    threshold = u * cum[-1]
+    count = np.zeros(cum.shape[1:], dtype=np.int64)
+    for k in range(cum.shape[0] - 1):
+        count += cum[k] < threshold
+    return count
 
 
 def sample(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Draw one action per run from probabilities (n, R) (need not be normalised)."""
-    cum = np.cumsum(probs, axis=0)
-    return np.minimum((cum < u * cum[-1]).sum(axis=0), probs.shape[0] - 1)
+    """Draw one action per run from probabilities (n, R) (>= 0, need not be normalised),
+    with one uniform per run (R,): the first action whose cumulative sum reaches
+    ``u`` times the total (:func:`draw_from_cumulative`)."""
+    return draw_from_cumulative(cumulative(probs), u)
 
 
 def best_response_inertia(values, current, memory, u, opts: RuleOptions):
@@ -67,8 +108,12 @@ def best_response_inertia(values, current, memory, u, opts: RuleOptions):
     Belief: the others' last actions. Reference: Young (1993), Kandori, Mailath & Rob
     (1993) — adaptive play / best-response dynamics with inertia.
     """
-    revise = u[0] < opts.revision_prob
-    return np.where(revise, best_reply(values, current), current)
+    return inertia(best_reply(values, current), current, u, opts)
+
+
+def inertia(best: np.ndarray, current: np.ndarray, u: np.ndarray, opts: RuleOptions) -> np.ndarray:
+    """Best response with inertia given the best reply ``best`` (R,): move with prob. ``revision_prob``."""
+    return np.where(u[0] < opts.revision_prob, best, current)
 
 
 def fictitious_play(values, current, memory, u, opts: RuleOptions):
@@ -97,9 +142,13 @@ def regret_matching(values, current, memory, u, opts: RuleOptions):
     Mas-Colell (2000), Econometrica 68(5) (unconditional variant).
     """
     pos = np.maximum(memory, 0.0)
-    none = pos.sum(axis=0) <= 0.0
-    probs = np.where(none[None, :], 1.0, pos)
-    return sample(probs, u[0])
+    cum = cumulative(pos, out=pos)
+    # no positive regret: the sum of the parts (>= 0) is 0 (NaN is not "none"); then the
+    # probabilities are all 1, whose cumulative sums are exactly 1, 2, ..., n
+    none = cum[-1] <= 0.0
+    if none.any():
+        np.copyto(cum, np.arange(1.0, cum.shape[0] + 1.0)[:, None], where=none[None, :])
+    return draw_from_cumulative(cum, u[0])
 
 
 @dataclass(frozen=True)
@@ -111,15 +160,20 @@ class Rule:
     belief: str  # "last": others' last actions; "empirical": others' empirical frequencies
     memory: str  # "none", "empirical counts of others' actions", "cumulative regrets"
     stochastic: bool  # draws random numbers when choosing
+    # (best, current, u, opts) -> action, when ``choose`` depends on the values only through
+    # ``best_reply(values, current)`` against the others' last actions: the model then looks
+    # the best reply up in a table per (game, profile) built once per segment
+    given_best_reply: Callable | None = None
+    uses_values: bool = True  # False: ``choose`` ignores ``values`` (the model passes None)
 
 
 RULES: dict[str, Rule] = {
     r.name: r
     for r in (
-        Rule("best_response", best_response_inertia, "last", "none", True),
+        Rule("best_response", best_response_inertia, "last", "none", True, inertia),
         Rule("fictitious_play", fictitious_play, "empirical", "empirical counts of others' actions", False),
         Rule("logit", logit_response, "last", "none", True),
-        Rule("regret_matching", regret_matching, "last", "cumulative regrets", True),
+        Rule("regret_matching", regret_matching, "last", "cumulative regrets", True, uses_values=False),
     )
 }
 
