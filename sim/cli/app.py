@@ -30,7 +30,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.cli.args import cli_errors  # bad input: exit 2; TileFailed, OSError: exit 1 (one line each)
 from sim.cli.argv import CommandLine, NO_CHECK, parse_command_line
 from sim.cli.hydra_errors import (composition_error, compose as compose_config, documented_keys, group_options,
-                                  malformed, one_line, plain, with_value, _bad_value)
+                                  malformed, one_line, plain, with_value, bad_value)
 from sim.config import schema
 from sim.config.schema import MAX_TILES
 from sim.config.validate import validate_run_config
@@ -183,7 +183,7 @@ def _check_swept_values(h, parsed, first: list[str], cfg: DictConfig, compose) -
                 try:
                     OmegaConf.update(typed, key, v, merge=False)
                 except OmegaConfBaseException as exc:
-                    _raise(_bad_value(key, _line(o, v), exc))
+                    _raise(bad_value(key, _line(o, v), exc))
                 alt = plain(typed)
             else:  # set it in the plain data (OmegaConf's copy costs 2 ms, a job of 10^4 is 20 s)
                 alt = with_value(data, key.split("."), v)

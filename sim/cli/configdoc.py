@@ -109,14 +109,6 @@ def default_of(key: str, f: dataclasses.Field, composed: Mapping[str, Any]) -> s
         return f"— ({yaml_value(f.default)} if omitted)"
 
 
-def first_comment(path: Path) -> str:
-    """The first comment line of a YAML file, without '#', or ''."""
-    for line in path.read_text().splitlines():
-        if line.startswith("#") and not line.startswith("# @package"):
-            return line.lstrip("# ").strip()
-    return ""
-
-
 def group_table() -> str:
     rows = ["| group | options (conf/<group>/) | default |", "|---|---|---|"]
     composed = composed_default()

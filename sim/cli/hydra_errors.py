@@ -154,7 +154,7 @@ def _unknown_key(key: str, line: str, keys: list[str], groups: list[str], base) 
     return f"{what} '{key}' (from '{line}'){hint}"
 
 
-def _bad_value(key: str, line: str, exc: Exception, base: DictConfig | None = None) -> str:
+def bad_value(key: str, line: str, exc: Exception, base: DictConfig | None = None) -> str:
     """One line for a value the schema refuses (``game.iraq.nationalism=abc``,
     ``chunk_size=abc``): the validator's own message for that value, so a refusal reads
     the same whether Hydra or the validator finds it."""
@@ -248,7 +248,7 @@ def composition_error(exc: Exception, h, cl: CommandLine, overrides: list[str], 
             base = compose(h, cl, [o for o in overrides if o != line])
         except Exception:  # noqa: BLE001 (only for a better message)
             base = None
-        return _bad_value(line.lstrip("+").partition("=")[0], line, exc, base)
+        return bad_value(line.lstrip("+").partition("=")[0], line, exc, base)
     return one_line(exc)
 
 

@@ -201,7 +201,7 @@ def validate_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
 
 def validate_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, int]:
     """Options of the agent-based model, and the number of recorded baseline runs."""
-    abm = _keys("abm", cfg["abm"], block_keys(AbmConf)) if "abm" in cfg else {}
+    abm = _keys("abm", cfg["abm"], block_keys(AbmConf))  # the schema's defaults are filled in
     rule, opts = validate_dynamics(cfg["dynamics"]) if "dynamics" in cfg else ("best_response", RuleOptions())
     why = " (these runs are simulated in one model, ~1-7 KB each)"
     traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates"), 0, MAX_MODEL_RUNS, why)
