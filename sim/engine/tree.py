@@ -257,22 +257,22 @@ def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: fl
     choice = np.full((n_nodes, n_batch), -1, dtype=np.int32)
     tie = np.zeros((n_nodes, n_batch), dtype=bool)
 
+    cols = np.arange(n_batch)
     for level in depth_levels(tree):
-        kid_vals = values[level.kids]  # (m, k, N, B)
         is_chance = level.mover == CHANCE
         if is_chance.any():
             ch = np.flatnonzero(is_chance)
+            kid_vals = values[level.kids[ch]]  # (m, k, N, B)
             if chance_probs is None:
-                values[level.nodes[ch]] = np.einsum("mknb,mk->mnb", kid_vals[ch], level.probs[ch])
+                values[level.nodes[ch]] = np.einsum("mknb,mk->mnb", kid_vals, level.probs[ch])
             else:
                 k = kid_vals.shape[1]
                 probs = chance_probs[level.nodes[ch], :k]  # (m, k, B)
-                values[level.nodes[ch]] = np.einsum("mknb,mkb->mnb", kid_vals[ch], probs)
+                values[level.nodes[ch]] = np.einsum("mknb,mkb->mnb", kid_vals, probs)
         dec = np.flatnonzero(~is_chance)
         if dec.size:
-            kv = kid_vals if dec.size == len(level.nodes) else kid_vals[dec]  # (m, k, N, B)
-            m, k = kv.shape[:2]
-            own = kv[np.arange(m)[:, None], np.arange(k)[None, :], level.mover[dec][:, None]]  # (m, k, B)
+            kids = level.kids[dec]  # (m, k)
+            own = values[kids, level.mover[dec][:, None]]  # (m, k, B): only the mover's values
             own[~level.valid[dec]] = -np.inf
             best = own.max(axis=1, keepdims=True)
             is_best = own >= best - atol
@@ -280,10 +280,8 @@ def backward_induction_batch_last(tree: Tree, leaf_payoffs: np.ndarray, atol: fl
             nodes = level.nodes[dec]
             choice[nodes] = pick
             tie[nodes] = is_best.sum(axis=1) > 1
-            chosen = kv[:, 0].copy()
-            for j in range(1, k):  # masked copies beat a gather along k
-                np.copyto(chosen, kv[:, j], where=(pick == j)[:, None, :])
-            values[nodes] = chosen
+            chosen = np.take_along_axis(kids, pick, axis=1)  # (m, B): node id of the chosen child
+            values[nodes] = values[chosen[:, None, :], np.arange(n_players)[None, :, None], cols]
 
     choice, tie = choice.T, tie.T
     path_leaf, tie_on_path = _follow_path(tree, choice, tie)
