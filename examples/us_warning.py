@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenarios.iraq2020 import scenario as iraq2020
-from sim.scenarios.iraq2020.params import GameParams
-from sim.scenarios.iraq2020.terms import TERMS as IRAQ2020_TERMS
+from sim.scenarios.iraq2020_v1 import scenario as iraq2020
+from sim.scenarios.iraq2020_v1.params import GameParams
+from sim.scenarios.iraq2020_v1.terms import TERMS as IRAQ2020_TERMS
 from sim.engine.params import group, param
 from sim.engine.scenario import Actor
 

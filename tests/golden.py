@@ -34,16 +34,21 @@ from sim.analysis.sensitivity import analyse  # noqa: E402
 from sim.analysis import prior  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
+#: Model versions whose experiments keep references: subfolder of GOLDEN -> the folder of
+#: experiments/ they come from. Version 1 (``iraq2020_v1``, the published v1 figures):
+#: experiments/v1/, frozen copies pinned to it, references in GOLDEN / "v1".
+VERSIONS = {"": "", "v1": "v1/"}
 COARSE = {"x": 6, "y": 5, "z": 3}
 COARSE_SENSITIVITY = {"n": 16, "resamples": 10}
 EXPERIMENTS = experiment_names()
 
 
-def coarse_config(experiment: str):
-    """The experiment's config with every axis shrunk, the agent-based runs short and
-    the sensitivity sample small."""
+def coarse_config(experiment: str, version: str = ""):
+    """The experiment's config (of the model ``version``, a key of :data:`VERSIONS`) with
+    every axis shrunk, the agent-based runs short and the sensitivity sample small."""
+    overrides = [f"experiment={VERSIONS[version]}{experiment}"]
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        data = OmegaConf.to_container(compose("config", overrides=[f"experiment={experiment}"]), resolve=True,
+        data = OmegaConf.to_container(compose("config", overrides=overrides), resolve=True,
                                       enum_to_str=True)
     for key, spec in data["sweep"].items():
         if not unset_axis(spec) and spec.get("space", "linspace") != "list":
@@ -82,8 +87,8 @@ def golden_table(text: str) -> pa.Table:
     return pa.table({name: column(cells) for name, cells in cols.items()})
 
 
-def solve(experiment: str) -> str:
-    cfg = coarse_config(experiment)
+def solve(experiment: str, version: str = "") -> str:
+    cfg = coarse_config(experiment, version)
     if cfg.sensitivity is not None and cfg.sensitivity.method == "prior":  # shares and robustness rows
         return table_text(prior.evaluate_and_analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size, False)[0].table)
     if cfg.sensitivity is not None:
@@ -94,7 +99,9 @@ def solve(experiment: str) -> str:
 
 
 if __name__ == "__main__":
-    GOLDEN.mkdir(parents=True, exist_ok=True)
-    for exp in EXPERIMENTS:
-        (GOLDEN / f"{exp}.csv").write_text(solve(exp))
-        print(GOLDEN / f"{exp}.csv")
+    # python tests/golden.py [version ...]: rewrite the references of those versions (default: all)
+    for version in sys.argv[1:] or VERSIONS:
+        (GOLDEN / version).mkdir(parents=True, exist_ok=True)
+        for exp in EXPERIMENTS:
+            (GOLDEN / version / f"{exp}.csv").write_text(solve(exp, version))
+            print(GOLDEN / version / f"{exp}.csv")

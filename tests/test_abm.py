@@ -14,7 +14,7 @@ from sim.abm.rules import RULES, RuleOptions, best_reply, get_rule, logit_respon
 from sim.abm.solver import AbmOptions, Shock, simulate, solve_abm
 from sim.abm.streams import run_keys, uniforms
 from sim.engine.equilibrium import pure_nash_equilibria
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 from sim.engine.params import ConfigError, batch, replace_values
 from sim.engine.scenario import normal_form
 

@@ -110,13 +110,16 @@ def test_cli_default_run_is_byte_identical_across_runs(tmp_path):
         assert (base / "one" / name).read_bytes() == (base / "two" / name).read_bytes(), name
 
 
-def test_baseline_point_is_hedging(tmp_path):
+def test_baseline_point_is_a_negotiated_drawdown(tmp_path):
+    """Model 2's baseline (docs/model.md §7): Iran presses, Iraq asks for advisers only and
+    deepens ties, the US draws down to advisers and accommodates."""
     data = composed(["experiment=nationalism_strip"])
     data["sweep"]["x"] = {"param": "iraq.nationalism", "space": "list", "values": [2.0]}
     out = run(validate_run_config(tiny(data, tmp_path)), progress=False)
     row = pq.read_table(out / "equilibria.parquet").to_pylist()[0]
-    assert row["spe_regime"] == "hedging"
-    assert (row["spe_iraq"], row["spe_us"]) == ("keep+deepen", "accommodate")
+    assert row["spe_regime"] == "negotiated drawdown"
+    assert (row["spe_iran"], row["spe_iraq"], row["spe_us"]) == ("pressure", "advisers+deepen", "advisory+accommodate")
+    assert row["spe_tie_on_path"] is False
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine.bayes import bayes_form, type_params
 from sim.solvers.bayes import solve_bayes
-from sim.scenarios.iraq2020 import REGIMES, SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import REGIMES, SCENARIO, GameParams
 from sim.engine.params import batch, iter_params, take_points
 from sim.solvers.spe import solve_spe
 from sim.store.columns import slug

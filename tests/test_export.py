@@ -14,7 +14,7 @@ from sim.cli.solve import main as sim_solve
 from sim.engine.equilibrium import pure_nash_equilibria
 from sim.gambit.export import export_games, scenario_efg
 from sim.gambit import ExtensiveFormGame, read_efg, read_nfg, write_efg
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 from sim.engine.params import replace_values
 from sim.engine.scenario import leaf_payoffs, normal_form
 from sim.engine.tree import Decision, backward_induction, spe_path_labels, tree_from_rule

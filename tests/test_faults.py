@@ -84,6 +84,21 @@ def reference(tmp_path_factory) -> dict[str, bytes]:
     return data_files(Path(out.split()[-1]))
 
 
+#: Version 1 of the scenario: its Gambit files (96 leaves, 108 profiles) are smaller than the
+#: PDF, so a size limit between them fails the PDF's writes, not the Gambit files' (Model 2's
+#: are larger than the PDF).
+V1 = ("scenario=iraq2020_v1", "game=baseline_v1")
+
+
+@pytest.fixture(scope="module")
+def reference_v1(tmp_path_factory) -> dict[str, bytes]:
+    """:func:`reference` for version 1 of the scenario."""
+    results = tmp_path_factory.mktemp("one_v1") / "results"
+    code, out, err = finish(start(results, "tiles.count=1", *V1))
+    assert code == 0, err
+    return data_files(Path(out.split()[-1]))
+
+
 def assert_one_complete_run(results: Path, reference: dict[str, bytes]) -> None:
     parent = results / NAME
     assert sorted(os.listdir(parent)) == [RUN_ID], "leftovers (.partial, .tmp, tiles, lock) or a duplicate run"
@@ -193,40 +208,40 @@ def tiny_disk(tmp_path):
     subprocess.run(["umount", str(disk)], check=True)
 
 
-def test_full_disk_while_writing_the_pdf(tmp_path, reference, tiny_disk):
+def test_full_disk_while_writing_the_pdf(tmp_path, reference_v1, tiny_disk):
     """A real ENOSPC in matplotlib's PDF writer: one line naming the file and the cause,
     exit 1, nothing published or half-written left; the rerun, with space, completes."""
-    before_pdf = sum(_pages(len(reference[n])) for n in ("equilibria.parquet", "baseline.nfg", "baseline.efg"))
+    before_pdf = sum(_pages(len(reference_v1[n])) for n in ("equilibria.parquet", "baseline.nfg", "baseline.efg"))
     before_pdf += 4096  # config.yaml
-    assert len(reference["phase_diagram.pdf"]) > 3 * 4096
+    assert len(reference_v1["phase_diagram.pdf"]) > 3 * 4096
     st = os.statvfs(tiny_disk)
     filler = tiny_disk / "filler"
     filler.write_bytes(b"\0" * (st.f_bavail * st.f_frsize - before_pdf - 8192))  # the PDF gets 8 kB
     results = tiny_disk / "results"
-    code, _, err = finish(start(results, "plot.formats=[pdf]"))
+    code, _, err = finish(start(results, "plot.formats=[pdf]", *V1))
     assert code == 1
     assert len(err.strip().splitlines()) == 1, err
     assert re.fullmatch(r"sim: error: .*/phase_diagram\.pdf: No space left on device", err.strip()), err
     assert os.listdir(results / NAME) == []  # no run, no .partial, no temporary file
 
     filler.unlink()
-    code, _, err = finish(start(results, "plot.formats=[pdf]"))
+    code, _, err = finish(start(results, "plot.formats=[pdf]", *V1))
     assert code == 0, err
     assert sorted(os.listdir(results / NAME)) == [RUN_ID]
 
 
-def test_file_size_limit_while_writing_the_pdf(tmp_path, reference):
+def test_file_size_limit_while_writing_the_pdf(tmp_path, reference_v1):
     """The same without root: a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes the
     kernel refuse the PDF's writes with EFBIG."""
-    limit = len(reference["phase_diagram.pdf"]) - 4096
-    assert all(len(reference[n]) < limit for n in ("equilibria.parquet", "baseline.nfg", "baseline.efg"))
+    limit = len(reference_v1["phase_diagram.pdf"]) - 4096
+    assert all(len(reference_v1[n]) < limit for n in ("equilibria.parquet", "baseline.nfg", "baseline.efg"))
 
     def limited():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     results = tmp_path / "results"
-    code, _, err = finish(start(results, "plot.formats=[pdf]", preexec_fn=limited))
+    code, _, err = finish(start(results, "plot.formats=[pdf]", *V1, preexec_fn=limited))
     assert code == 1
     assert re.fullmatch(r"sim: error: .*/phase_diagram\.pdf: File too large", err.strip()), err
     assert os.listdir(results / NAME) == []

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from golden import EXPERIMENTS, GOLDEN, golden_table, solve
+from golden import EXPERIMENTS, GOLDEN, VERSIONS, golden_table, solve
 
 from sim.store.compare import ATOL, DIFFERENT, IDENTICAL, RTOL, compare_tables
 
@@ -19,17 +19,22 @@ from sim.store.compare import ATOL, DIFFERENT, IDENTICAL, RTOL, compare_tables
 AVX2_ONLY = "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX"
 
 
-def test_every_experiment_has_a_reference():
-    assert EXPERIMENTS and {p.stem for p in GOLDEN.glob("*.csv")} == set(EXPERIMENTS)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_experiment_has_a_reference(version):
+    assert EXPERIMENTS and {p.stem for p in (GOLDEN / version).glob("*.csv")} == set(EXPERIMENTS)
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
-def test_coarse_experiment_matches_its_reference(experiment):
-    report = compare_tables(golden_table((GOLDEN / f"{experiment}.csv").read_text()), golden_table(solve(experiment)))
+def test_coarse_experiment_matches_its_reference(experiment, version):
+    """Model 2 (``iraq2020``) and version 1 (``iraq2020_v1``: the published v1 figures
+    still reproduce)."""
+    expected = golden_table((GOLDEN / version / f"{experiment}.csv").read_text())
+    report = compare_tables(expected, golden_table(solve(experiment, version)))
     assert report.verdict != DIFFERENT, (
-        f"{experiment}: results changed (floats compared with rtol={RTOL}, atol={ATOL}):\n  "
+        f"{experiment} ({version or 'Model 2'}): results changed (floats compared with rtol={RTOL}, atol={ATOL}):\n  "
         + "\n  ".join(report.lines())
-        + "\nif deliberate, run `python tests/golden.py` and record why in docs/changelog.md")
+        + f"\nif deliberate, run `python tests/golden.py {version}` and record why in docs/changelog.md")
 
 
 def _edited(text: str, column: str, edit) -> str:
@@ -43,7 +48,7 @@ def _edited(text: str, column: str, edit) -> str:
 
 
 def test_the_comparison_catches_a_changed_float_and_a_changed_label():
-    text = (GOLDEN / "concepts.csv").read_text()
+    text = (GOLDEN / "v1" / "concepts.csv").read_text()
     expected = golden_table(text)
     nudged = _edited(text, "qre_prob_confrontation", lambda c: repr(float(c) * (1 + 1e-6)))
     lines = compare_tables(expected, golden_table(nudged)).lines()

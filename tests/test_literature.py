@@ -1,8 +1,9 @@
 """Literature checks: results of the sanctions literature, reproduced by today's model.
 
-Each test draws every parameter of the Iraq-2020 scenario uniformly over its documented
-range (:func:`sim.engine.params.iter_params`; ``N_DRAWS`` draws from one seeded
-``numpy.random.Generator``), solves all draws in one batch with the engine (backward
+Each test draws every parameter of the Iraq-2020 scenario (version 1, ``iraq2020_v1``)
+uniformly over its documented range (``N_DRAWS`` draws from one seeded
+``numpy.random.Generator``; the helpers are in tests/literature.py, shared with
+tests/test_literature_model2.py), solves all draws in one batch with the engine (backward
 induction over the batch, as :mod:`sim.engine.sweep` does for a grid chunk) and checks one
 published result, cited in its docstring (issue 14, item 6). The shares measured with
 ``SEED`` on the model of this commit are given in comments; the assertions leave margins.
@@ -16,119 +17,28 @@ which the US can only accommodate.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
+from literature import (BayesPath, Path, bought, coerced, solve_bayes_path, solve_path, uniform_draws,
+                        us_response_to, without_threats)
 
-from sim.engine.bayes import bayes_form, type_params
-from sim.engine.params import batch, iter_params, replace_values
-from sim.engine.scenario import Scenario, leaf_payoffs_batch_last
-from sim.engine.tree import CHANCE, Tree, backward_induction_batch_last, reach_probabilities
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.engine.params import replace_values
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 
 SEED = 14  # issue 14
 N_DRAWS = 20_000
 RUSSIA, IRAN, IRAQ, US = range(4)
+SANCTIONED = ("sanctioned",)  # version 1's one coercion feature (any sanction on the path)
 
 
-# --- draws and solutions --------------------------------------------------------------
-
-def uniform_draws(n: int, seed: int):
-    """``n`` parameter points, each parameter uniform over its documented [low, high];
-    a :class:`GameParams` batch whose leaves have shape (1, n)."""
-    rng = np.random.default_rng(seed)
-    return batch(GameParams(), {i.name: rng.uniform(i.low, i.high, n) for i in iter_params(GameParams)})
-
-
-def without_sanctions(sc: Scenario) -> Scenario:
-    """The same scenario with the US restricted to ``accommodate``: no threat exists."""
-    def available(actor: int, history) -> tuple[str, ...]:
-        return ("accommodate",) if actor == US else sc.available(actor, history)
-
-    return dataclasses.replace(sc, name=f"{sc.name}_without_sanctions", available=available)
-
-
-@dataclasses.dataclass(frozen=True)
-class Path:
-    """The SPE of a batch of B draws: ``choice`` (B, n_nodes) per decision node,
-    ``outcome`` (B, 4) action index of each actor on the path, ``f`` the path's outcome
-    features (each shape (B,)), ``tie`` (B,) a tie decided an action on the path."""
-
-    tree: Tree
-    choice: np.ndarray
-    outcome: np.ndarray
-    f: dict
-    tie: np.ndarray
-
-
-def solve_path(sc: Scenario, params) -> Path:
-    """Subgame-perfect path of every draw, by backward induction over the batch."""
-    form = sc.sequential
-    res = backward_induction_batch_last(form.tree, leaf_payoffs_batch_last(sc, params))
-    leaf = res.path_leaf
-    f = {k: v[leaf, 0] for k, v in form.features.items()}
-    return Path(form.tree, res.choice, form.outcomes[leaf], f, res.tie_on_path)
-
-
-def node_after(tree: Tree, history: tuple[str, ...]) -> int:
-    """Node id reached from the root by the action labels ``history``."""
-    v = 0
-    for label in history:
-        v = tree.children[v][tree.actions[v].index(label)]
-    return v
-
-
-def us_response_to(path: Path, iraq_action: str) -> np.ndarray:
-    """The US's SPE response (action index, shape (B,)) had Iraq played ``iraq_action``
-    after the path's Russian offer and Iranian move: the threat Iraq faced."""
-    russia, iran = SCENARIO.actors[RUSSIA].actions, SCENARIO.actors[IRAN].actions
-    nodes = np.array([[node_after(path.tree, (r, i, iraq_action)) for i in iran] for r in russia])
-    rows = np.arange(len(path.outcome))
-    return path.choice[rows, nodes[path.outcome[:, RUSSIA], path.outcome[:, IRAN]]]
-
-
-@dataclasses.dataclass(frozen=True)
-class BayesPath:
-    """Uncertain US resolve (committed with prior pi, else bluffing), B draws.
-
-    ``reach`` (B, n_leaves) probability of each leaf of the deferred-chance tree;
-    ``f`` features of each leaf (n_leaves,); ``committed`` (n_leaves,) the leaf follows
-    the committed type; ``iraq_expected`` (B,) Iraq's equilibrium payoff ($bn/yr) before
-    nature's draw; ``iraq_if_committed`` (B,) its payoff when the US is committed.
-    """
-
-    reach: np.ndarray
-    f: dict
-    committed: np.ndarray
-    iraq_expected: np.ndarray
-    iraq_if_committed: np.ndarray
-
-
-def solve_bayes_path(sc: Scenario, params) -> BayesPath:
-    """Perfect Bayesian equilibrium of the uncertain-resolve variant (as
-    :func:`sim.solvers.bayes.solve_bayes` computes it), keeping leaf reach and types."""
-    spec = sc.types
-    form = bayes_form(sc, spec)
-    cols = {k: np.reshape(v, (-1, 1)) for k, v in sc.features(form.outcomes).items()}
-    per_type = [sc.payoffs_batch_last(type_params(params, spec, t), cols) for t in range(2)]
-    committed = form.leaf_type == 0
-    lp = np.where(committed[:, None, None], per_type[0], per_type[1])  # (n_leaves, N, B)
-    pi = np.asarray(params.us.committed_prior, dtype=float).ravel()
-    probs = np.zeros((form.tree.n_nodes, max(len(c) for c in form.tree.children), pi.size))
-    chance = np.flatnonzero(form.tree.node_player == CHANCE)
-    probs[chance, 0], probs[chance, 1] = pi, 1.0 - pi
-    res = backward_induction_batch_last(form.tree, lp, chance_probs=probs)
-    reach = reach_probabilities(form.tree, res.choice, probs)
-    iraq_leaf = lp[:, IRAQ].T  # (B, n_leaves)
-    if_committed = (reach * committed * iraq_leaf).sum(axis=1) / pi
-    f = {k: np.asarray(v, dtype=float) for k, v in sc.features(form.outcomes).items()}
-    return BayesPath(reach, f, committed, res.root_payoffs[:, IRAQ], if_committed)
+def accommodating(action: str) -> bool:
+    """Version 1's US actions that threaten nothing: only ``accommodate``."""
+    return action == "accommodate"
 
 
 @pytest.fixture(scope="module")
 def draws():
-    return uniform_draws(N_DRAWS, SEED)
+    return uniform_draws(GameParams, N_DRAWS, SEED)
 
 
 @pytest.fixture(scope="module")
@@ -138,17 +48,12 @@ def with_threats(draws) -> Path:
 
 @pytest.fixture(scope="module")
 def no_threats(draws) -> Path:
-    return solve_path(without_sanctions(SCENARIO), draws)
+    return solve_path(without_threats(SCENARIO, accommodating), draws)
 
 
 @pytest.fixture(scope="module")
 def uncertain(draws) -> BayesPath:
     return solve_bayes_path(SCENARIO, draws)
-
-
-def bought(f: dict) -> np.ndarray:
-    """Iraq fields a Russian system, shape (B,) bool."""
-    return (f["bought_s300"] + f["bought_s400"]) > 0
 
 
 # --- 1. the threat stage ------------------------------------------------------------
@@ -164,11 +69,11 @@ def test_sanctions_imposed_in_equilibrium_are_threats_that_failed(with_threats):
     every one follows a violation, and complying would have been accommodated in all.
     """
     p = with_threats
-    sanctioned = p.f["sanctioned"] > 0
+    sanctioned = coerced(p.f, SANCTIONED)
     assert sanctioned.mean() > 0.1  # not vacuous
     assert np.all(p.f["violation"][sanctioned] > 0)
     accommodate = SCENARIO.actors[US].actions.index("accommodate")
-    assert np.all(us_response_to(p, "keep+status_quo")[sanctioned] == accommodate)
+    assert np.all(us_response_to(SCENARIO, p, "keep+status_quo")[sanctioned] == accommodate)
     assert not p.tie.any()  # generic draws: no result here rests on a tie
 
 
@@ -188,7 +93,7 @@ def test_threats_deter_violations(draws, with_threats, no_threats):
     assert share_without - share_with > 0.25
     off = replace_values(draws, {"us.credibility": np.zeros((1, N_DRAWS))})
     switched_off = solve_path(SCENARIO, off)
-    assert not (switched_off.f["sanctioned"] > 0).any()
+    assert not coerced(switched_off.f, SANCTIONED).any()
     np.testing.assert_array_equal(switched_off.outcome[:, :US], no_threats.outcome[:, :US])
 
 
@@ -282,8 +187,8 @@ def test_doubt_adds_sanctions_only_by_underestimated_resolve(draws, with_threats
     """
     u = uncertain
     bluffer = (draws.us.bluff_credibility < draws.us.credibility).ravel()
-    sanctioned = u.f["sanctioned"] > 0
-    added = bluffer & (u.reach @ sanctioned > 0) & ~(with_threats.f["sanctioned"] > 0)
+    sanctioned = coerced(u.f, SANCTIONED)
+    added = bluffer & (u.reach @ sanctioned > 0) & ~coerced(with_threats.f, SANCTIONED)
     assert added.sum() > 200  # not vacuous
     by_committed = u.reach @ (sanctioned & u.committed)
     assert np.all(by_committed[added] > 0)
@@ -305,7 +210,7 @@ def test_imposed_sanctions_work_only_after_a_corrected_misperception(draws, unce
     must have doubted US resolve (prior < 1) and met the committed type.
     """
     u = uncertain
-    imposed = u.f["sanctioned"] > 0
+    imposed = coerced(u.f, SANCTIONED)
     worked = u.reach @ (imposed & (u.f["violation"] == 0))
     assert (worked > 0).any()
     pi = draws.us.committed_prior.ravel()

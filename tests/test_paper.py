@@ -22,7 +22,7 @@ def test_paper_tiny(tmp_path, monkeypatch):
     assert {r["experiment"] for r in rows} == {"nationalism_strip"}  # the sensitivity run has no grid
     assert {r["concept"] for r in rows} == {"spe", "nash"}
     spe = next(r for r in rows if r["concept"] == "spe")
-    assert spe["baseline_regime"] == "hedging"  # the article's conclusion at the baseline
+    assert spe["baseline_regime"] == "negotiated drawdown"  # Model 2's baseline (docs/model.md §7)
     m = json.loads((out / "manifest.json").read_text())
     assert "summary.csv" in m["files"] and not list(tmp_path.glob(".paper*"))
 

@@ -70,9 +70,14 @@ def test_baseline_yaml_is_generated_from_the_dataclass_and_cites_sources():
 
 
 def test_calibration_facts_from_the_brief():
+    """Model 2's derived values (docs/calibration.md): each source figure used once."""
     p = GameParams()
     assert p.iraq.oil_revenue == 78.5
-    assert p.us.aid == 3.7
+    assert p.iraq.security_value == 3.7  # the article's $3.7 bn, used once (not also as aid)
+    assert p.us.aid == 0.2  # FMF ~0.2 $bn/yr (State Dept)
+    assert p.us.advisory_level == pytest.approx(2500 / 5200, abs=0.005)
+    assert p.us.targeted_cost == pytest.approx(23 / 17, abs=0.01)  # FMS $23 bn over 2003-2019
+    assert p.us.severe_cost == pytest.approx(13.2 - 12.0)  # trade less crude
     assert p.arms.s400_price == 2.5
     assert p.russia.investment == 10.0
 

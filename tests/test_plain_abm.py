@@ -13,7 +13,7 @@ from sim.abm.model import LearningModel, Segment
 from sim.abm.rules import RuleOptions, get_rule
 from sim.abm.solver import AbmOptions, simulate
 from sim.abm.streams import uniforms
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 from sim.engine.params import batch
 from sim.engine.scenario import normal_form
 from sim.engine.sweep import grid_columns, make_axis

@@ -21,7 +21,7 @@ from sim.figures import axes as figaxes, phase, registry as figures, style as fi
 from sim.store import rundir
 from sim.scenarios.iraq2020 import SCENARIO as S
 from sim.scenarios.iraq2020 import GameParams
-from sim.engine.params import get_value, param_info
+from sim.engine.params import get_value, iter_params, param_info
 from sim.solvers.registry import SOLVERS
 from sim.engine.sweep import make_axis, solve_grid
 from sim.store.table import ResultsError, TableMeta, read_table, write_table
@@ -390,7 +390,7 @@ def test_unsorted_list_axis_is_drawn_in_ascending_order(tmp_path):
 def test_large_even_grid_is_drawn_as_an_image_of_the_same_regimes(tmp_path):
     from matplotlib.image import AxesImage
 
-    from sim.scenarios.iraq2020 import SCENARIO, GameParams
+    from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
     from sim.figures.axes import IMAGE_CELLS, phase_diagram, regime_grid
     from sim.solvers.registry import SOLVERS
     from sim.engine.sweep import make_axis, solve_grid
@@ -490,8 +490,10 @@ def test_the_probability_maps_mid_tone_is_not_confusable_with_a_regime_colour():
 
 
 def test_action_names_come_from_the_scenario():
-    assert figstyle.action_name(S, "Iraq", "keep+status_quo") == "keep troops, status quo"
-    assert figstyle.action_name("iraq2020", "US", "severe") == "severe sanctions"
+    assert figstyle.action_name(S, "Iraq", "advisers+deepen") == "demand a drawdown to advisers, deepen ties"
+    assert figstyle.action_name("iraq2020_v1", "Iraq", "keep+status_quo") == "keep troops, status quo"
+    assert figstyle.action_name("iraq2020_v1", "US", "severe") == "severe sanctions"
+    assert figstyle.action_name("iraq2020", "US", "advisory+waiver") == "draw down to advisers, revoke the energy waiver"
     assert figstyle.action_name("iraq2020", "US", "warn") == "warn"  # no words given: the code
     assert figstyle.action_name(None, "Iraq", "keep+deepen") == "keep+deepen"
 
@@ -517,5 +519,6 @@ def test_captions_name_axes_by_label_and_say_whose_baseline_the_star_is():
     sobol = coarse_config("sobol_regime")
     morris = dataclasses.replace(sobol, sensitivity=dataclasses.replace(sobol.sensitivity, method="morris"))
     text = caption(morris, "sensitivity", "r", "0" * 64)
-    assert "16 trajectories (624 games, seed 0)" in text and "(," not in text
+    n_params = len(list(iter_params(GameParams)))  # Morris: a trajectory solves D + 1 games
+    assert f"16 trajectories ({16 * (n_params + 1)} games, seed 0)" in text and "(," not in text
     assert "μ*" in text and "σ" in text and "mu*" not in text and "sigma" not in text

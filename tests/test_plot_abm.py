@@ -69,7 +69,8 @@ def meshes(ax, gid=None):
 
 
 def legend_labels(legend) -> list[str]:
-    return [t.get_text() for t in legend.get_texts()]
+    """The legend's texts, long ones unwrapped (the figure wraps them onto two lines)."""
+    return [t.get_text().replace("\n", " ") for t in legend.get_texts()]
 
 
 def covered_cells(collection, xs, ys) -> set[tuple[int, int]]:
@@ -289,7 +290,7 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
         actions = list(dict.fromkeys(df.loc[df["actor"] == actor, "action"]))
         words = [SCENARIO.action_names[actor][a] for a in actions]  # actions in words, not codes
         lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
-        assert [ln.get_label() for ln in lines] == words  # one line per action
+        assert [ln.get_label().replace("\n", " ") for ln in lines] == words  # one line per action
         assert legend_labels(ax.get_legend()) == words
         assert not [w for w in words if "+" in w or "_" in w]
         end = ax.get_xlim()[1]  # the steps shown (every step unless all runs settled early)
@@ -303,11 +304,11 @@ def test_trajectory_figure_lines_legends_and_ne_markers(abm_run):
         for e, (m, act) in enumerate(zip(markers, expected)):  # NE e's colour, in every panel
             assert to_rgba(m.get_color()) == to_rgba(atr.NE_COLOURS[e]) and m.get_ydata()[0] == 1.0
             assert to_rgba(colour[act]) == to_rgba(atr.NE_COLOURS[expected.index(act)])
-        bold = [t.get_text() for t in ax.get_legend().get_texts() if t.get_fontweight() == "bold"]
+        bold = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts() if t.get_fontweight() == "bold"]
         assert bold == [w for a, w in zip(actions, words) if a in expected]
     codes = atr.trajectory_figure(shares, stats)  # without the scenario: the codes
     assert legend_labels([ax for ax in codes.axes if ax.get_title(loc="left") == "(c) Iraq"][0].get_legend())[0] \
-        == "keep+status_quo"
+        == "host+status_quo"
     (nash_ax,) = [ax for ax in fig.axes if "pure Nash" in ax.get_title(loc="left")]
     shown = nash_ax.get_lines()[0].get_ydata()
     np.testing.assert_allclose(shown, stats.column("share_at_nash").to_numpy()[:len(shown)])
@@ -344,7 +345,7 @@ def test_drawn_run_figures_speak_words_and_embed_truetype(abm_run, tmp_path):
     for p in paths[::2]:
         assert not type3_fonts(p.read_bytes()), p.name
     svg = (copy / "trajectories.svg").read_text()
-    assert "keep troops, deepen ties" in svg and "keep+deepen" not in svg
+    assert "host US troops, deepen ties" in svg and "host+deepen" not in svg
     assert "(λ = 1 per $bn/yr)" in svg  # the logit rule's rationality, as λ
     selection = (copy / "abm_selection.svg").read_text()
     assert "<!-- Iraqi nationalist" in selection and "iraq.nationalism" not in selection  # SVG text: comments

@@ -20,7 +20,7 @@ from sim.engine.params import replace_values
 from sim.figures.sensitivity import META_KEY
 from sim.scenarios.iraq2020 import SCENARIO, GameParams
 
-PARAMS = ("iraq.hedging_value", "us.aid_conditionality", "iraq.nationalism", "us.credibility", "iraq.oil_revenue")
+PARAMS = ("iran.pressure_cost", "us.presence_value", "iraq.nationalism", "us.credibility", "iraq.oil_revenue")
 
 
 def _sim(*args, cwd):
@@ -106,9 +106,10 @@ def test_robustness_changes_are_where_the_regime_changes(run_dir):
         assert end == row["value"] or _regime(row["param"], end) == r0
 
 
-def test_known_margins_of_the_calibrated_point():
-    """The issue's measured margins: hedging ends at -35 % iraq.security_value, -38 %
-    iraq.hedging_value, +43 % iraq.nationalism, -50 % us.credibility (grid resolution)."""
+def test_known_margins_of_the_v1_calibrated_point():
+    """Version 1's measured margins (issue 14): hedging ends at -35 % iraq.security_value,
+    -38 % iraq.hedging_value, +43 % iraq.nationalism, -50 % us.credibility (grid resolution)."""
+    from sim.scenarios.iraq2020_v1 import SCENARIO
     opts = SensitivityOptions(method="prior", n=100, params=("iraq.security_value", "iraq.hedging_value",
                                                               "iraq.nationalism", "us.credibility"))
     done, _ = prior.evaluate_and_analyse(SCENARIO, opts, progress=False)
@@ -119,6 +120,21 @@ def test_known_margins_of_the_calibrated_point():
     assert got.keys() == want.keys()
     for key, value in want.items():  # within one grid step (range / 2000) of the boundary
         assert got[key] == pytest.approx(value, abs=0.01), key
+
+
+def test_known_margins_of_the_model2_calibrated_point():
+    """Model 2's thin margins (docs/model.md §7): the negotiated drawdown ends at +8 %
+    iran.pressure_cost (hedging), -2.7 % us.presence_value and +2.7 % us.troop_cost
+    (managed exit), -43.5 % iraq.nationalism (hedging); grid resolution."""
+    opts = SensitivityOptions(method="prior", n=100, params=("iran.pressure_cost", "us.presence_value",
+                                                              "us.troop_cost", "iraq.nationalism"))
+    done, _ = prior.evaluate_and_analyse(SCENARIO, opts, progress=False)
+    rob = done.table.to_pandas().query("kind == 'robustness' and status == 'changes'")
+    got = {(p, d): (c, r) for p, d, c, r in zip(rob["param"], rob["direction"], rob["change"], rob["to_regime"])}
+    assert got[("iran.pressure_cost", "up")] == (pytest.approx(0.08, abs=0.006), "hedging")
+    assert got[("us.presence_value", "down")] == (pytest.approx(-0.027, abs=0.003), "managed exit")
+    assert got[("us.troop_cost", "up")] == (pytest.approx(0.027, abs=0.003), "managed exit")
+    assert got[("iraq.nationalism", "down")] == (pytest.approx(-0.435, abs=0.002), "hedging")
 
 
 def test_bayes_uses_normal_intervals_and_probabilities_sum_to_one():

@@ -21,7 +21,7 @@ import pytest
 
 from sim.engine.equilibrium import nash_conv
 from sim.gambit import ExtensiveFormGame, format_efg
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 from sim.engine.params import batch
 from sim.engine.qre import logit_qre_normal_form, profile_probabilities, regime_probabilities_normal_form
 from sim.engine.qre_tree import agent_qre_tree, regime_probabilities_tree

@@ -15,7 +15,7 @@ pytest.importorskip("SALib")
 
 
 from sim.analysis import sensitivity as sens  # noqa: E402
-from sim.scenarios.iraq2020 import SCENARIO, GameParams  # noqa: E402
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams  # noqa: E402
 from sim.engine.params import ConfigError, iter_params  # noqa: E402
 from sim.store.table import write_parquet  # noqa: E402
 

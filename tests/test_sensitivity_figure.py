@@ -16,7 +16,7 @@ from sim.analysis import sensitivity as sens  # noqa: E402
 from sim.engine.params import iter_params  # noqa: E402
 from sim.figures import sensitivity as sfig  # noqa: E402
 from sim.figures.style import COLUMN_WIDTH, PAGE_WIDTH  # noqa: E402
-from sim.scenarios.iraq2020 import SCENARIO, GameParams  # noqa: E402
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams  # noqa: E402
 
 
 def _synthetic(d: int) -> dict:

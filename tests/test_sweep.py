@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.scenarios.iraq2020 import SCENARIO, GameParams
+from sim.scenarios.iraq2020_v1 import SCENARIO, GameParams
 from sim.engine.params import ConfigError
 from sim.solvers.registry import SOLVERS
 from sim.engine.sweep import axis_values, grid_columns, make_axis, solve_grid

@@ -24,7 +24,7 @@ from examples.turkey.turkey2020 import SCENARIO as TURKEY, TurkeyGameParams  # n
 from sim.cli.app import CONF_DIR  # noqa: E402
 from sim.config.validate import validate_run_config  # noqa: E402
 from sim.engine.equilibrium import pure_nash_mask  # noqa: E402
-from sim.scenarios.iraq2020 import SCENARIO as IRAQ, GameParams  # noqa: E402
+from sim.scenarios.iraq2020_v1 import SCENARIO as IRAQ, GameParams  # noqa: E402
 from sim.engine.params import ConfigError, batch, from_mapping, iter_params  # noqa: E402
 from sim.scenarios import get_scenario  # noqa: E402
 from sim.runs.run import run  # noqa: E402
@@ -164,14 +164,14 @@ def tiny_config(tmp_path, **extra):
 def test_game_yaml_holds_the_defaults_and_iraq2020s_baseline():
     data = yaml.safe_load((EXAMPLE_CONF / "game/turkey_baseline.yaml").read_text())
     assert from_mapping(TurkeyGameParams, data, "game.") == TurkeyGameParams()
-    base = yaml.safe_load((ROOT / "conf/game/baseline.yaml").read_text())
+    base = yaml.safe_load((ROOT / "conf/game/baseline_v1.yaml").read_text())
     base.pop("defaults")
     assert {k: v for k, v in data.items() if k != "turkey"} == base
 
 
 def test_import_path_resolves_to_the_scenario():
     assert get_scenario(PATH) is TURKEY
-    assert get_scenario("iraq2020") is IRAQ
+    assert get_scenario("iraq2020_v1") is IRAQ
 
 
 def test_config_with_the_import_path_parses_and_runs(tmp_path):

@@ -1,6 +1,6 @@
 """A fifth actor: Turkey, a NATO ally that fields the Russian S-400, as a precedent.
 
-Added to the Iraq-2020 scenario (:mod:`sim.scenarios.iraq2020`) purely by this module and YAML
+Added to the Iraq-2020 scenario (:mod:`sim.scenarios.iraq2020_v1`) purely by this module and YAML
 (docs/how-to/add-an-actor.md); nothing in ``sim/`` is edited. Run it with::
 
     python -m sim --config-dir examples/turkey/conf experiment=turkey
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenarios.iraq2020 import scenario as iraq2020
-from sim.scenarios.iraq2020.params import GameParams
-from sim.scenarios.iraq2020.terms import TERMS as IRAQ2020_TERMS
+from sim.scenarios.iraq2020_v1 import scenario as iraq2020
+from sim.scenarios.iraq2020_v1.params import GameParams
+from sim.scenarios.iraq2020_v1.terms import TERMS as IRAQ2020_TERMS
 from sim.engine.params import group, param
 from sim.engine.scenario import Actor, Scenario
 

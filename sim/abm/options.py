@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from sim.abm.rules import RuleOptions, get_rule
 from sim.engine.params import ConfigError
 
+#: The games the agents can play: the simultaneous stage game (:mod:`sim.abm.model`) or the
+#: sequential game tree, learning a behaviour strategy at every node (:mod:`sim.abm.tree_model`).
+GAMES = ("simultaneous", "sequential")
+
 
 @dataclass(frozen=True)
 class Shock:
@@ -34,9 +38,11 @@ class AbmOptions:
     seed: int = 0
     shocks: tuple[Shock, ...] = ()
     max_runs: int = 100_000  # runs simulated in one model (bounds memory)
+    game: str = "simultaneous"  # one of GAMES
 
     def __post_init__(self):
         get_rule(self.rule)
+        check_game(self.game)
         for key in ("steps", "replicates", "tail", "settle_window", "max_runs"):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -46,3 +52,10 @@ class AbmOptions:
         for s in self.shocks:
             if not 2 <= s.step <= self.steps:
                 raise ConfigError(f"abm.shocks: step={s.step} must be in [2, abm.steps={self.steps}]")
+
+
+def check_game(game) -> str:
+    """``game`` if it is one of :data:`GAMES`; else ConfigError, one line."""
+    if not isinstance(game, str) or game not in GAMES:
+        raise ConfigError(f"abm.game={game!r} is unknown; allowed: {', '.join(GAMES)}")
+    return game

@@ -11,6 +11,11 @@ and returns per-point columns (prefix ``abm_``):
 * ``abm_final_ne_share``: share of runs whose final profile is a pure NE;
 * ``abm_mean_settle_step``: mean step from which settled runs stayed put (NaN if none).
 
+``options.game`` picks the game: ``simultaneous`` (:class:`sim.abm.model.LearningModel`)
+or ``sequential`` (:class:`sim.abm.tree_model.TreeLearningModel`: behaviour strategies on
+the game tree). The columns keep their names; in the sequential game "pure NE" reads
+"subgame-perfect strategies" and a run's final profile is the leaf its strategies reach.
+
 With ``runs_sink`` it also hands over one tidy table per batch with a row per run
 (:func:`run_table`).
 """
@@ -24,9 +29,23 @@ import pyarrow as pa
 from sim.abm.model import LearningModel, Segment
 from sim.abm.options import AbmOptions, Shock  # noqa: F401  (re-exported)
 from sim.abm.rules import get_rule
+from sim.abm.tree_model import TreeLearningModel, TreeSegment
 from sim.engine.params import replace_values, take_points
-from sim.engine.scenario import Scenario, normal_form_batch_last
+from sim.engine.scenario import Scenario, leaf_payoffs_batch_last, normal_form_batch_last
 from sim.store.columns import labels, slug
+
+
+#: Runs per model of the sequential game: its per-run state (~1-3 KB) of this many runs stays
+#: in a 32 MB cache, which is faster per run than one model of every run (outcomes do not
+#: depend on how runs are batched).
+TREE_RUNS_PER_MODEL = 8192
+
+
+def points_per_model(options: AbmOptions) -> int:
+    """Grid points simulated in one model: ``max_runs`` runs (sequential game: at most
+    :data:`TREE_RUNS_PER_MODEL`), all replicates of a point together."""
+    runs = options.max_runs if options.game == "simultaneous" else min(options.max_runs, TREE_RUNS_PER_MODEL)
+    return max(1, runs // options.replicates)
 
 
 def segments(sc: Scenario, params, n_points: int, shocks) -> list[Segment]:
@@ -37,9 +56,28 @@ def segments(sc: Scenario, params, n_points: int, shocks) -> list[Segment]:
     return [Segment(s.start, np.broadcast_to(s.payoffs, s.payoffs.shape[:-1] + (n_points,))) for s in out]
 
 
-def simulate(sc: Scenario, params, index: np.ndarray, options: AbmOptions, collect: bool = False) -> LearningModel:
-    """Build and run the Mesa model for the grid points ``index`` (all replicates)."""
+def tree_segments(sc: Scenario, params, n_points: int, shocks) -> list[TreeSegment]:
+    """The sequential games over time: leaf payoffs (n_leaves, N, n_points) of the base
+    games, then one per shock."""
+    out = [TreeSegment(1, leaf_payoffs_batch_last(sc, params))]
+    for shock in shocks:
+        out.append(TreeSegment(shock.step, leaf_payoffs_batch_last(sc, replace_values(params, dict(shock.values)))))
+    return [TreeSegment(s.start, np.broadcast_to(s.payoffs, s.payoffs.shape[:-1] + (n_points,))) for s in out]
+
+
+def simulate(sc: Scenario, params, index: np.ndarray, options: AbmOptions,
+             collect: bool = False) -> LearningModel | TreeLearningModel:
+    """Build and run the Mesa model of ``options.game`` for the grid points ``index``
+    (all replicates)."""
     index = np.asarray(index)
+    if options.game == "sequential":
+        form = sc.sequential
+        return TreeLearningModel(
+            actors=[(a.name, a.actions) for a in sc.actors], tree=form.tree, outcomes=form.outcomes,
+            regime=form.regime, segments=tree_segments(sc, params, len(index), options.shocks),
+            rule=get_rule(options.rule), opts=options.rule_options, points=index,
+            replicates=options.replicates, steps=options.steps, tail=options.tail, seed=options.seed,
+            collect=collect).run()
     return LearningModel(
         actors=[(a.name, a.actions) for a in sc.actors],
         segments=segments(sc, params, len(index), options.shocks),
@@ -55,13 +93,22 @@ def simulate(sc: Scenario, params, index: np.ndarray, options: AbmOptions, colle
     ).run()
 
 
-def run_table(sc: Scenario, index: np.ndarray, replicates: int, o: Mapping[str, np.ndarray]) -> pa.Table:
+def final_actions(sc: Scenario, final_profile: np.ndarray, game: str) -> tuple[np.ndarray, ...]:
+    """Each actor's final action index per run, from ``final_profile`` (a flat profile of
+    the simultaneous game, or the leaf reached in the sequential one)."""
+    if game == "sequential":
+        return tuple(sc.sequential.outcomes[final_profile, j] for j in range(len(sc.actors)))
+    return np.unravel_index(final_profile, sc.simultaneous.shape)
+
+
+def run_table(sc: Scenario, index: np.ndarray, replicates: int, o: Mapping[str, np.ndarray],
+              game: str = "simultaneous") -> pa.Table:
     """One row per run: grid point, replicate, final actions, settling, regime, tail shares.
 
-    ``tail_<actor>_<action>`` is the share of the tail steps in which the actor played it.
+    ``tail_<actor>_<action>`` is the share of the tail steps in which the actor played it
+    (in the sequential game: in which it was on the path).
     """
-    shape = sc.simultaneous.shape
-    final = np.unravel_index(o["final_profile"], shape)
+    final = final_actions(sc, o["final_profile"], game)
     cols = {
         "point": np.repeat(np.asarray(index, dtype=np.int64), replicates),
         "replicate": np.tile(np.arange(replicates, dtype=np.int64), len(index)),
@@ -83,7 +130,7 @@ def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions,
     """Selection statistics of adaptive play at each grid point (see module doc)."""
     index = np.asarray(index)
     n_points, reps = len(index), options.replicates
-    per_model = max(1, options.max_runs // reps)
+    per_model = points_per_model(options)
     n_reg = len(sc.regimes)
     freq = np.zeros((n_points, n_reg))
     settled = np.zeros(n_points)
@@ -94,7 +141,7 @@ def solve_abm(sc: Scenario, params, index: np.ndarray, options: AbmOptions,
         model = simulate(sc, take_points(params, sel), index[sel], options)
         o = model.outcomes(options.settle_window)
         if runs_sink is not None:
-            runs_sink(run_table(sc, index[sel], reps, o))
+            runs_sink(run_table(sc, index[sel], reps, o, options.game))
         k = sel.stop - sel.start
         modal = o["modal_regime"].reshape(k, reps)
         freq[sel] = (modal[:, :, None] == np.arange(n_reg)).mean(axis=1)

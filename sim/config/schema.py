@@ -172,6 +172,9 @@ class AbmConf:
     shocks: List[Any] = key(factory=list, type="list of mapping",
                             allowed="a list (`[]`: none) of `{step: 2..steps, set: {parameter: value in range}}`",
                             doc="from `step` on, play the game with these parameter values")
+    game: str = key("simultaneous", allowed="`simultaneous`, `sequential`",
+                     doc="the game the agents play: the simultaneous stage game, or the sequential game tree "
+                         "(a pure action at every node they own; long-run play compared with the SPE)")
 
 
 #: The keys of the ``dynamics`` group, for the reference only: which keys a rule takes is

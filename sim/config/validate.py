@@ -206,10 +206,11 @@ def validate_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions
     why = " (these runs are simulated in one model, ~1-7 KB each)"
     traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates"), 0, MAX_MODEL_RUNS, why)
     shocks = validate_shocks(scenario, abm.pop("shocks"))
+    game = abm.pop("game", "simultaneous")  # AbmOptions refuses an unknown game in one line
     for key, v in abm.items():
         _int(f"abm.{key}", v, 1, MAX_MODEL_RUNS if key in ("replicates", "max_runs") else None, why)
     seed = _int("seed", cfg["seed"], 0, SEED_MAX)
-    return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, **abm), traj
+    return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, game=game, **abm), traj
 
 
 def check_abm_budget(abm: AbmOptions, trajectory_replicates: int, n_points: int, max_points: int) -> None:

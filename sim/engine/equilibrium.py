@@ -97,6 +97,37 @@ def pure_nash_mask_batch_last(payoffs: np.ndarray, atol: float = ATOL) -> np.nda
     return mask
 
 
+def weak_equilibria_batch_last(payoffs: np.ndarray, mask: np.ndarray, atol: float = ATOL) -> np.ndarray:
+    """Games with a *weak* pure Nash equilibrium: at some equilibrium of ``mask`` a player
+    has another best reply within ``atol`` (a tie the equilibrium rests on).
+
+    Parameters
+    ----------
+    payoffs : shape (N, n_1, ..., n_N, B), batch-last tensors.
+    mask : bool, shape (n_1, ..., n_N, B), as :func:`pure_nash_mask_batch_last` returns.
+
+    Returns
+    -------
+    bool array, shape (B,). Only the equilibria are looked at (a few per game), each
+    player's payoffs along its own axis gathered there.
+    """
+    n_players, n_batch = payoffs.shape[0], payoffs.shape[-1]
+    weak = np.zeros(n_batch, dtype=bool)
+    eq = np.nonzero(mask)  # (profile index per axis ..., game)
+    if eq[0].size == 0:
+        return weak
+    for i in range(n_players):
+        index = list(eq)
+        index[i] = slice(None)
+        own = payoffs[i][tuple(index)]
+        # numpy keeps adjacent advanced indices in place ((n_i, n_eq) when i == 0) and puts
+        # advanced indices separated by the slice first ((n_eq, n_i) otherwise)
+        own = own.T if i == 0 else own
+        n_best = (own >= own.max(axis=1, keepdims=True) - atol).sum(axis=1)
+        np.logical_or.at(weak, eq[-1], n_best > 1)
+    return weak
+
+
 def pure_nash_equilibria(payoffs: np.ndarray, atol: float = ATOL) -> list[tuple[int, ...]]:
     """Every pure Nash equilibrium of one game, as sorted tuples of action indices.
 

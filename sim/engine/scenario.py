@@ -101,21 +101,112 @@ class Scenario:
         cols = {k: np.reshape(v, (-1, 1)) for k, v in features.items()}
         return np.moveaxis(self.payoffs_batch_last(params, cols), -1, 0)
 
-    def payoffs_batch_last(self, params, columns: Features) -> np.ndarray:
-        """Payoffs, shape (n_out, N, B), from feature columns of shape (n_out, 1)."""
+    def payoffs_batch_last(self, params, columns: Features, plan: "TermPlan | None" = None) -> np.ndarray:
+        """Payoffs, shape (n_out, N, B) (a view of a player-first array), from feature
+        columns of shape (n_out, 1).
+
+        With a ``plan`` (:func:`term_plan` of these columns; the sequential and
+        simultaneous forms carry theirs) each actor's payoff is computed once per
+        distinct combination of the features its terms read, and gathered back: every
+        element is the same float either way (each actor's terms summed in order from
+        zeros), at a fraction of the memory traffic.
+        """
         n_out = len(next(iter(columns.values())))
         totals = []
-        for actor in self.actors:
-            total = np.zeros((n_out, 1))
-            for term in self.terms.get(actor.name, ()):
-                total = total + term(params, columns)
-            totals.append(total)
+        for i, actor in enumerate(self.actors):
+            terms = self.terms.get(actor.name, ())
+            if plan is None:
+                totals.append(_sum_terms(terms, params, [columns] * len(terms), n_out, None))
+            else:
+                inverse, n_rows, per_term = plan[i]
+                totals.append((_sum_terms(terms, params, [r for r, _ in per_term], n_rows,
+                                          [g for _, g in per_term]), inverse))
         # a swept parameter no payoff term uses still sets the batch size
-        n_batch = max(batch_size(params), *(t.shape[1] for t in totals))
-        out = np.empty((n_out, len(totals), n_batch))
+        shapes = [(t[0] if isinstance(t, tuple) else t).shape[1] for t in totals]
+        n_batch = max(batch_size(params), *shapes)
+        out = np.empty((len(totals), n_out, n_batch))  # player first: each actor's rows contiguous
         for i, t in enumerate(totals):
-            out[:, i] = t
-        return out
+            if not isinstance(t, tuple):
+                out[i] = t
+            elif t[0].shape[1] == n_batch:
+                np.take(t[0], t[1], axis=0, out=out[i], mode="clip")  # indices are valid: no checks
+            else:
+                out[i] = t[0][t[1]]
+        return np.moveaxis(out, 0, 1)  # (n_out, N, B), a view
+
+
+def _sum_terms(terms, params, columns_per_term, n_rows: int, gathers) -> np.ndarray:
+    """Σ term(params, columns), in order from zeros, shape (n_rows, 1) or (n_rows, B);
+    with ``gathers``, term k is evaluated on its own rows and gathered by ``gathers[k]``."""
+    total = np.zeros((n_rows, 1))
+    for k, term in enumerate(terms):
+        value = np.asarray(term(params, columns_per_term[k]), dtype=float)
+        if gathers is not None:
+            value = value.reshape((1,) * (2 - value.ndim) + value.shape)
+            value = np.broadcast_to(value, (int(gathers[k].max()) + 1 if gathers[k].size else 1,
+                                            value.shape[1]))[gathers[k]]
+        if np.broadcast_shapes(total.shape, value.shape) == total.shape:
+            total += value
+        else:
+            total = total + value
+    return total
+
+
+#: Per actor: for each outcome the index of its distinct row of the features the actor's
+#: terms read (n_out,), the number of those rows k, and per term its own distinct rows
+#: (columns (k_t, 1)) with, for each of the actor's k rows, the index of its term row.
+TermPlan = tuple[tuple[np.ndarray, int, tuple[tuple[Features, np.ndarray], ...]], ...]
+
+
+class _Recorder(dict):
+    """A feature mapping that records which features a term reads."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.read: list[str] = []
+
+    def __getitem__(self, key):
+        if key not in self.read:
+            self.read.append(key)
+        return super().__getitem__(key)
+
+
+def term_features(term: PayoffTerm, params, columns: Features) -> tuple[str, ...]:
+    """The features ``term`` reads, found by calling it on the first outcome only."""
+    rec = _Recorder({k: np.asarray(v)[:1] for k, v in columns.items()})
+    term(params, rec)
+    return tuple(rec.read)
+
+
+def _distinct(columns: Features, keys: tuple[str, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows (k, len(keys)) of the named columns, and each row's index (n,)."""
+    if not keys:
+        return np.zeros((1, 0)), np.zeros(n, dtype=np.intp)
+    table = np.hstack([np.reshape(columns[k], (n, -1))[:, :1] for k in keys])
+    rows, inverse = np.unique(table, axis=0, return_inverse=True)
+    return rows, inverse.reshape(-1)
+
+
+def term_plan(sc: "Scenario", columns: Features) -> TermPlan:
+    """How to evaluate each actor's payoff of ``sc`` on the distinct rows of the features
+    its terms read (found by :func:`term_features` at the default parameters). Terms are
+    elementwise in the features, so a value computed on a distinct row and gathered back
+    is the same float as one computed at every outcome with that row."""
+    n_out = len(next(iter(columns.values())))
+    params = sc.params_cls()
+    plan = []
+    for actor in sc.actors:
+        terms = sc.terms.get(actor.name, ())
+        reads = [term_features(t, params, columns) for t in terms]
+        union = tuple(dict.fromkeys(k for r in reads for k in r))
+        rows, inverse = _distinct(columns, union, n_out)
+        actor_rows = {k: rows[:, j:j + 1] for j, k in enumerate(union)}
+        per_term = []
+        for keys in reads:
+            t_rows, t_inverse = _distinct(actor_rows, keys, len(rows))
+            per_term.append(({k: t_rows[:, j:j + 1] for j, k in enumerate(keys)}, t_inverse))
+        plan.append((inverse, len(rows), tuple(per_term)))
+    return tuple(plan)
 
 
 @dataclass(frozen=True)
@@ -126,6 +217,7 @@ class SequentialForm:
     outcomes: np.ndarray  # (n_leaves, n_actors)
     features: Features  # each (n_leaves, 1)
     regime: np.ndarray  # (n_leaves,)
+    plan: TermPlan  # how to evaluate the payoff terms on distinct feature rows
 
 
 @dataclass(frozen=True)
@@ -136,6 +228,7 @@ class SimultaneousForm:
     outcomes: np.ndarray  # (n_profiles, n_actors)
     features: Features  # each (n_profiles, 1)
     regime: np.ndarray  # (n_profiles,)
+    plan: TermPlan  # how to evaluate the payoff terms on distinct feature rows
 
 
 def _sequential_form(sc: Scenario) -> SequentialForm:
@@ -168,10 +261,11 @@ def _simultaneous_form(sc: Scenario) -> SimultaneousForm:
     return SimultaneousForm(sc.n_actions, outcomes, *_features_and_regimes(sc, outcomes))
 
 
-def _features_and_regimes(sc: Scenario, outcomes: np.ndarray) -> tuple[Features, np.ndarray]:
+def _features_and_regimes(sc: Scenario, outcomes: np.ndarray) -> tuple[Features, np.ndarray, TermPlan]:
     feats = sc.features(outcomes)
     regime = np.asarray(sc.classify(feats), dtype=int)
-    return {k: np.reshape(v, (-1, 1)) for k, v in feats.items()}, regime
+    columns = {k: np.reshape(v, (-1, 1)) for k, v in feats.items()}
+    return columns, regime, term_plan(sc, columns)
 
 
 def leaf_payoffs(sc: Scenario, params) -> np.ndarray:
@@ -181,7 +275,31 @@ def leaf_payoffs(sc: Scenario, params) -> np.ndarray:
 
 def leaf_payoffs_batch_last(sc: Scenario, params) -> np.ndarray:
     """Leaf payoffs of the sequential variant, shape (n_leaves, N, B)."""
-    return sc.payoffs_batch_last(params, sc.sequential.features)
+    return sc.payoffs_batch_last(params, sc.sequential.features, sc.sequential.plan)
+
+
+def actor_payoff_batch_last(sc: Scenario, params, actor: str, columns: Features,
+                            n_out: int | None = None) -> np.ndarray:
+    """One actor's payoff over an outcome set, bit-identical to its slice of
+    :meth:`Scenario.payoffs_batch_last`.
+
+    ``columns`` are feature arrays of shape (n_out, 1) or (n_out, B) (e.g. gathered at
+    the leaves a batch of games reaches); the actor's terms are summed in the same order
+    from the same zeros, so every element is the same float. ``n_out`` saves looking at
+    a column (a lazy mapping then gathers only the features the terms read). Returns
+    shape (n_out, 1) or (n_out, B) (the scenario's payoff unit, e.g. $bn/yr),
+    broadcastable to (n_out, B).
+    """
+    if n_out is None:
+        n_out = len(next(iter(columns.values())))
+    total = np.zeros((n_out, 1))
+    for term in sc.terms.get(actor, ()):
+        value = term(params, columns)
+        if np.broadcast_shapes(total.shape, np.shape(value)) == total.shape:
+            total += value  # in place: the same sums, one array fewer
+        else:
+            total = total + value
+    return total
 
 
 def normal_form(sc: Scenario, params) -> np.ndarray:
@@ -191,6 +309,6 @@ def normal_form(sc: Scenario, params) -> np.ndarray:
 
 def normal_form_batch_last(sc: Scenario, params) -> np.ndarray:
     """Payoff tensors of the simultaneous variant, shape (N, n_1, ..., n_N, B)."""
-    flat = sc.payoffs_batch_last(params, sc.simultaneous.features)  # (n_prof, N, B)
-    u = np.ascontiguousarray(np.moveaxis(flat, 1, 0))  # (N, n_prof, B)
+    flat = sc.payoffs_batch_last(params, sc.simultaneous.features, sc.simultaneous.plan)  # (n_prof, N, B)
+    u = np.ascontiguousarray(np.moveaxis(flat, 1, 0))  # (N, n_prof, B): a view of the contiguous result
     return u.reshape(len(sc.actors), *sc.simultaneous.shape, flat.shape[-1])

@@ -316,8 +316,8 @@ def _follow_path(tree: Tree, choice: np.ndarray, tie: np.ndarray) -> tuple[np.nd
     return leaf, tie_on_path
 
 
-def reach_probabilities(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray | None = None) -> np.ndarray:
-    """Probability of reaching each leaf when every mover plays ``choice``.
+def node_reach(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray | None = None) -> np.ndarray:
+    """Probability of reaching each node when every mover plays ``choice``.
 
     Parameters
     ----------
@@ -327,7 +327,7 @@ def reach_probabilities(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray
 
     Returns
     -------
-    array, shape (B, n_leaves); each row sums to 1.
+    array, shape (n_nodes, B).
     """
     n_batch = choice.shape[0]
     reach = np.zeros((tree.n_nodes, n_batch))
@@ -343,7 +343,13 @@ def reach_probabilities(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray
         else:
             for j, c in enumerate(kids):
                 reach[c] = reach[v] * (choice[:, v] == j)
-    return reach[tree.leaves].T
+    return reach
+
+
+def reach_probabilities(tree: Tree, choice: np.ndarray, chance_probs: np.ndarray | None = None) -> np.ndarray:
+    """Probability of reaching each leaf when every mover plays ``choice``, shape
+    (B, n_leaves); each row sums to 1 (see :func:`node_reach` for the arguments)."""
+    return node_reach(tree, choice, chance_probs)[tree.leaves].T
 
 
 def spe_path_labels(tree: Tree, choice: np.ndarray) -> list[str]:
@@ -357,3 +363,68 @@ def spe_path_labels(tree: Tree, choice: np.ndarray) -> list[str]:
         labels.append(tree.actions[v][k])
         v = tree.children[v][k]
     return labels
+
+
+def _kid_table(tree: Tree) -> np.ndarray:
+    """Children of each node padded with -1, shape (n_nodes, max width)."""
+    width = max(1, max(len(c) for c in tree.children))
+    kids = np.full((tree.n_nodes, width), -1, dtype=int)
+    for v, c in enumerate(tree.children):
+        kids[v, : len(c)] = c
+    return kids
+
+
+def continuation_leaves(tree: Tree, choice: np.ndarray, games: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Leaf (node id) reached from node ``start[j]`` in game ``games[j]`` when every mover
+    plays ``choice`` (B, n_nodes); stops at a chance node. Shapes: any, equal."""
+    kids = _kid_table(tree)
+    node = np.array(start, dtype=int)
+    while True:
+        active = tree.node_player[node] >= 0
+        if not active.any():
+            return node
+        step = np.where(active, choice[games, node], 0)
+        node = np.where(active, kids[node, step], node)
+
+
+def decisive_ties_on_path(tree: Tree, result: BackwardInduction, atol: float = ATOL,
+                          regime: np.ndarray | None = None) -> np.ndarray:
+    """Games whose equilibrium path passes a tie that decides something, shape (B,) bool.
+
+    A tie decides the payoffs when the mover's tied actions lead to different
+    continuation payoffs for some player (by more than ``atol``): then the tie-break
+    rule, not the payoffs, picks the outcome. A tie between payoff-equivalent actions
+    (e.g. two demands the last mover answers the same way) changes no one's payoff and
+    is not counted. With ``regime`` (regime of each leaf, shape (n_leaves,)), a tie
+    counts only if the tied actions' continuations end in different regimes: the
+    tie-break picks the regime. ``result`` is :func:`backward_induction`'s.
+    """
+    values = result.values  # (B, n_nodes, N)
+    n_batch = values.shape[0]
+    kids = _kid_table(tree)
+    rows = np.arange(n_batch)
+    node = np.zeros(n_batch, dtype=int)
+    active = np.ones(n_batch, dtype=bool)
+    decisive = np.zeros(n_batch, dtype=bool)
+    while active.any():
+        active &= tree.node_player[node] >= 0  # stop at leaves and chance nodes
+        check = active & result.tie[rows, node]
+        if check.any():
+            b, v = rows[check], node[check]
+            k = kids[v]  # (m, width); -1 = padding
+            kk = np.where(k >= 0, k, 0)
+            vals = values[b[:, None], kk]  # (m, width, N)
+            m = np.arange(len(b))
+            own = np.where(k >= 0, vals[m, :, tree.node_player[v]], -np.inf)  # (m, width)
+            tied = own >= own.max(axis=1, keepdims=True) - atol
+            chosen = result.choice[b, v]
+            if regime is None:
+                differs = (np.abs(vals - vals[m, chosen][:, None, :]) > atol).any(axis=2)
+            else:
+                ends = continuation_leaves(tree, result.choice, np.repeat(b[:, None], k.shape[1], 1), kk)
+                reg = np.where(tree.node_player[ends] == TERMINAL, regime[tree.leaf_index[ends]], -1)
+                differs = reg != reg[m, chosen][:, None]
+            decisive[b] |= (tied & differs).any(axis=1)
+        step = np.where(active, result.choice[rows, node], 0)
+        node = np.where(active, kids[node, step], node)
+    return decisive

@@ -18,6 +18,7 @@ import pyarrow as pa
 from matplotlib.colors import to_rgb
 
 from sim.figures import axes as FA
+from sim.figures.abm_words import exact_words
 from sim.figures.style import NO_NE, regime_colours
 from sim.store.columns import slug
 from sim.store.table import ResultsError, TableMeta
@@ -67,16 +68,29 @@ def modal_selection(table: pa.Table, meta: TableMeta) -> tuple[np.ndarray, np.nd
     return codes, freq
 
 
+def exact_concept(meta: TableMeta) -> str:
+    """The exact concept adaptive play is compared with: ``nash`` (simultaneous game) or
+    ``spe`` (the agents played the sequential game, ``meta.abm["game"]``)."""
+    return exact_words(meta.abm)["concept"]
+
+
+def has_exact(table: pa.Table, meta: TableMeta) -> bool:
+    """Whether the table has the regime column of :func:`exact_concept`."""
+    return exact_words(meta.abm)["column"] in table.column_names
+
+
 def nash_membership(table: pa.Table, meta: TableMeta) -> np.ndarray:
-    """Bool (n_rows, len(meta.regimes)): regime ``k`` is among the row's pure-NE regimes."""
-    values = FA.table_column(table, "nash_regimes").astype(str)
+    """Bool (n_rows, len(meta.regimes)): regime ``k`` is among the row's exact regimes (its
+    pure-NE regimes; in the sequential game, its SPE regime)."""
+    column = exact_words(meta.abm)["column"]
+    values = FA.table_column(table, column).astype(str)
     index = {r: k for k, r in enumerate(meta.regimes)}
     uniq, inverse = np.unique(values, return_inverse=True)
     lut = np.zeros((len(uniq), len(meta.regimes)), dtype=bool)
     for j, cell in enumerate(uniq):
         for name in filter(None, cell.split("|")):
             if name not in index:
-                raise ResultsError(f"column 'nash_regimes' names regime {name!r}, not one of {list(meta.regimes)}")
+                raise ResultsError(f"column '{column}' names regime {name!r}, not one of {list(meta.regimes)}")
             lut[j, index[name]] = True
     return lut[inverse.reshape(-1)]
 

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from sim.figures import axes as FA
 from sim.figures import style as FS
 from sim.figures.abm_data import selection_colours
+from sim.figures.abm_words import EXACT_WORDS, exact_words
 from sim.figures.style import NO_NE_COLOUR
 from sim.figures.textfit import wrap_text
 from sim.store.table import TableMeta
@@ -26,14 +27,14 @@ from sim.store.table import TableMeta
 #: Disagreement overlay: cells whose modal agent-based regime is not an exact NE regime.
 DISAGREE_COLOUR = "#EE7733"  # Tol "vibrant" orange: not a regime colour, visible on white and dark
 DISAGREE_HATCH = "xx"
-DISAGREE_LABEL = "modal regime not an exact NE regime"
+DISAGREE_LABEL = EXACT_WORDS["simultaneous"]["disagree"]  # the sequential game's: exact_words(meta.abm)
 AGREEMENT_CMAP = "Purples_r"  # share of runs in an exact-NE regime: 1 = white, 0 = dark
-AGREEMENT_LABEL = "share of runs ending in an exact pure-NE regime"
-SETTLED_LABEL = "share of runs settled on a pure NE"
+AGREEMENT_LABEL = EXACT_WORDS["simultaneous"]["agreement"]
+SETTLED_LABEL = EXACT_WORDS["simultaneous"]["settled"]
 #: What a panel with nothing to show says, in words.
-AGREE_EVERYWHERE = "Agreement everywhere: every run ends in an exact pure-NE regime"
-NO_NE_EVERYWHERE = "No pure Nash equilibrium anywhere: no run can end in one"
-SETTLED_EVERYWHERE = "Every run settled on a pure Nash equilibrium, everywhere"
+AGREE_EVERYWHERE = EXACT_WORDS["simultaneous"]["agree_everywhere"]
+NO_NE_EVERYWHERE = EXACT_WORDS["simultaneous"]["none_everywhere"]
+SETTLED_EVERYWHERE = EXACT_WORDS["simultaneous"]["settled_everywhere"]
 KEY_LABEL = "share of runs in the modal regime"
 #: Heights (in): a line of text (title, label, legend row), a row of the colour key.
 LINE_H = 0.18
@@ -118,10 +119,12 @@ def legend(ax_or_fig, handles, **kw):
     return leg
 
 
-def disagree_handle(anywhere: bool = True) -> Patch:
-    """Legend entry of the orange disagreement hatching (``" (nowhere)"`` if none is drawn)."""
+def disagree_handle(anywhere: bool = True, meta: TableMeta | None = None) -> Patch:
+    """Legend entry of the orange disagreement hatching (``" (nowhere)"`` if none is drawn),
+    in the words of the game in ``meta.abm``."""
+    label = exact_words(meta.abm if meta is not None else None)["disagree"]
     return Patch(facecolor="white", edgecolor=DISAGREE_COLOUR, hatch=DISAGREE_HATCH, linewidth=1.4,
-                 label=DISAGREE_LABEL + ("" if anywhere else " (nowhere)"))
+                 label=label + ("" if anywhere else " (nowhere)"))
 
 
 # ----------------------------------------------------------------------------- 2-D panels
@@ -150,10 +153,11 @@ def agreement_panel(ax: Axes, meta: TableMeta, xs, ys, share2, mask2, z=None):
     FA.hatch_mask(ax, xe, ye, mask2, DISAGREE_COLOUR, DISAGREE_HATCH, zorder=3, gid="disagreement")
     outline_cells(ax, xe, ye, mask2, DISAGREE_COLOUR)
     shown = setup_2d(ax, meta, xe, xlog, ye, ylog, z)
+    words = exact_words(meta.abm)
     if np.all(share2 == 1.0):  # white everywhere: nothing to see, so say what that means
-        FS.say_in_panel(ax, AGREE_EVERYWHERE)
+        FS.say_in_panel(ax, words["agree_everywhere"])
     elif np.all(np.isnan(share2)):  # grey everywhere: nothing to compare
-        FS.say_in_panel(ax, NO_NE_EVERYWHERE)
+        FS.say_in_panel(ax, words["none_everywhere"])
     return mesh, {"baseline": shown, "disagree": bool(mask2.any()), "no_ne": bool(np.isnan(share2).any())}
 
 
@@ -165,7 +169,7 @@ def settled_panel(ax: Axes, meta: TableMeta, xs, ys, settled2, z=None):
                          shading="flat", antialiased=False, linewidth=0, rasterized=True, gid="settled")
     shown = setup_2d(ax, meta, xe, xlog, ye, ylog, z)
     if np.all(settled2 == 1.0):  # white everywhere: say what that means
-        FS.say_in_panel(ax, SETTLED_EVERYWHERE)
+        FS.say_in_panel(ax, exact_words(meta.abm)["settled_everywhere"])
     return mesh, {"baseline": shown, "disagree": False, "no_ne": False}
 
 

@@ -26,7 +26,9 @@ from matplotlib.patches import Patch
 from sim.figures import abm_panels as AP
 from sim.figures import axes as FA
 from sim.figures import style as FS
-from sim.figures.abm_data import MODAL, SETTLED, disagreement, has_abm, modal_selection, nash_share, selection_grid
+from sim.figures.abm_data import (MODAL, SETTLED, disagreement, exact_concept, has_abm, has_exact, modal_selection,
+                                  nash_share, selection_grid)
+from sim.figures.abm_words import exact_words
 from sim.figures.abm_strip import comparison_strip
 from sim.figures.style import NO_NE_COLOUR, PAGE_WIDTH
 from sim.figures.textfit import legend_ncols, wrap_text
@@ -166,10 +168,12 @@ def comparison_data(table: pa.Table, meta: TableMeta) -> Comparison:
     picks = [None] if zs is None else list(FA.facet_values(shape[2], 3))
     codes, freq = (g.reshape(shape) for g in modal_selection(table, meta))
     base = dict(xs=values[0], ys=values[1], zs=zs, picks=picks, codes=codes, freq=freq)
-    if "nash_regimes" not in table.column_names:
+    if not has_exact(table, meta):
         settled = np.asarray(FA.table_column(table, SETTLED), dtype=float).reshape(shape)
         return Comparison(exact=False, settled=settled, **base)
-    ne_codes, several = FA.game_grids(table, meta, "nash")
+    ne_codes, several = FA.game_grids(table, meta, exact_concept(meta))
+    if several is None:  # one equilibrium per point (the SPE)
+        several = np.zeros(shape, dtype=bool)
     return Comparison(exact=True, ne_codes=ne_codes, several=several, share=nash_share(table, meta).reshape(shape),
                       mask=disagreement(table, meta).reshape(shape), **base)
 
@@ -177,11 +181,13 @@ def comparison_data(table: pa.Table, meta: TableMeta) -> Comparison:
 # ----------------------------------------------------------------------------- comparison: layout
 
 
-def panel_titles(exact: bool) -> tuple[str, ...]:
-    """The comparison's panel titles, lettered (:func:`sim.figures.style.panel_title`)."""
-    titles = (("Exact: pure NE of the\nsimultaneous game", "Agent-based: modal\nregime (paler: fewer runs)",
+def panel_titles(exact: bool, facts=None) -> tuple[str, ...]:
+    """The comparison's panel titles, lettered (:func:`sim.figures.style.panel_title`), in
+    the words of the game the agents played (``facts``: ``TableMeta.abm``)."""
+    words = exact_words(facts)
+    titles = ((words["exact_title"], "Agent-based: modal\nregime (paler: fewer runs)",
                "Where learning and\nequilibrium agree") if exact else  # three a page wide: two short lines
-              ("Agent-based: regime most runs end in (paler: fewer)", "Runs settled on a pure Nash equilibrium"))
+              ("Agent-based: regime most runs end in (paler: fewer)", words["settled_title"]))
     return tuple(FS.panel_title(k, len(titles), t) for k, t in enumerate(titles))
 
 
@@ -217,7 +223,7 @@ def _bottom_handles(data: Comparison, meta: TableMeta, baseline_label: str) -> t
         return [], [FA.baseline_star(baseline_label)] if shown else []
     regimes = FA.legend_handles(meta, data.shown(data.ne_codes), bool(data.shown(data.several).any()), shown,
                                 baseline_label=baseline_label)
-    extra = [AP.disagree_handle(bool(data.shown(data.mask).any()))]
+    extra = [AP.disagree_handle(bool(data.shown(data.mask).any()), meta)]
     if np.isnan(data.shown(data.share)).any():
         extra.append(Patch(facecolor=NO_NE_COLOUR, edgecolor="none", label=FS.NO_NE_LABEL))
     return regimes, extra
@@ -233,7 +239,8 @@ def bottom_row(data: Comparison, meta: TableMeta, baseline_label: str, text_w: f
                     legend_ncols(labels_c, text_w, max_cols=2) if extra else 1,
                     wrap_text(AP.KEY_LABEL, text_w - 0.15, "axes.labelsize"),
                     AP.KEY_ROW_H * len(np.unique(data.shown(data.codes))),
-                    wrap_text(AP.AGREEMENT_LABEL if data.exact else AP.SETTLED_LABEL, text_w - 0.05, "axes.labelsize"))
+                    wrap_text(exact_words(meta.abm)["agreement" if data.exact else "settled"], text_w - 0.05,
+                              "axes.labelsize"))
     row.height = max(row.key_total, row.cbar_total + (AP.legend_height(labels_c, row.ncols_c) if extra else 0.0),
                      AP.legend_height(labels_a, row.ncols_a) if data.exact else 0.0) + 0.05
     return row
@@ -335,7 +342,7 @@ def comparison_figure(table: pa.Table, meta: TableMeta, note: str | None = None,
     data = comparison_data(table, meta)
     ncols = 3 if data.exact else 2
     text_w = PAGE_WIDTH / ncols - 0.15  # text under or over a panel is at most this wide
-    titles = [wrap_text(t, text_w, "axes.titlesize") for t in panel_titles(data.exact)]
+    titles = [wrap_text(t, text_w, "axes.titlesize") for t in panel_titles(data.exact, meta.abm)]
     title_h = 0.1 + AP.LINE_H * max(t.count("\n") + 1 for t in titles)
     row_hs = [MAP_H[ncols] + (0.25 if k is not None else 0.0) + (title_h if r == 0 else 0.0)
               + (0.5 if r == len(data.picks) - 1 else 0.05) for r, k in enumerate(data.picks)]

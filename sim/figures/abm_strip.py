@@ -21,7 +21,9 @@ from matplotlib.patches import Patch
 from sim.figures import abm_panels as AP
 from sim.figures import axes as FA
 from sim.figures import style as FS
-from sim.figures.abm_data import MODAL, SETTLED, disagreement, has_abm, modal_selection, nash_share, selection_colours
+from sim.figures.abm_data import (MODAL, SETTLED, disagreement, exact_concept, has_abm, has_exact, modal_selection,
+                                  nash_share, selection_colours)
+from sim.figures.abm_words import EXACT_WORDS, exact_words
 from sim.figures.style import PAGE_WIDTH
 from sim.figures.textfit import legend_ncols, text_width, wrap_text
 from sim.store.table import ResultsError, TableMeta
@@ -29,8 +31,8 @@ from sim.store.table import ResultsError, TableMeta
 #: The line of the share of runs in an exact-NE regime: the dark end of the agreement
 #: panel's colour map (:data:`sim.figures.abm_panels.AGREEMENT_CMAP`), never a regime colour.
 AGREEMENT_LINE = "#54278F"
-SETTLED_TEXT = "runs settled on a pure NE"
-AGREEMENT_TEXT = "runs ending in an exact-NE regime"
+SETTLED_TEXT = EXACT_WORDS["simultaneous"]["settled_text"]  # the sequential game's: exact_words(meta.abm)
+AGREEMENT_TEXT = EXACT_WORDS["simultaneous"]["agreement_text"]
 BASE_LINE = {"color": "black", "linestyle": "--", "linewidth": 1.4}
 BAND_H = 1.35  #: height (in) of the bands
 
@@ -63,23 +65,26 @@ def strip_data(table: pa.Table, meta: TableMeta) -> Strip:
     xe, xlog = FA.cell_edges(xs[order])
     codes, freq = modal_selection(table, meta)
     settled = np.asarray(FA.table_column(table, SETTLED), dtype=float)
-    exact = "nash_regimes" in table.column_names
+    exact = has_exact(table, meta)
     n = len(xs)
-    ne_codes, several = FA.game_grids(table, meta, "nash") if exact else (np.array([], dtype=int), np.zeros(n, bool))
+    ne_codes, several = FA.game_grids(table, meta, exact_concept(meta)) if exact else (np.array([], dtype=int), None)
+    several = np.zeros(n, bool) if several is None else several
     mask = disagreement(table, meta) if exact else np.zeros(n, bool)
     share = nash_share(table, meta) if exact else np.full(n, np.nan)
     return Strip(xs[order], xe, xlog, codes[order], freq[order], settled[order], exact,
                  ne_codes[order] if exact else ne_codes, several[order], mask[order], share[order])
 
 
-def line_handles(data: Strip) -> list:
+def line_handles(data: Strip, meta: TableMeta | None = None) -> list:
     """Legend entries of the line panel: settled share, and with exact columns the share
     in an exact-NE regime and the orange disagreement spans."""
-    handles = [Line2D([], [], color="black", linewidth=1.5, label=SETTLED_TEXT)]
+    words = exact_words(meta.abm if meta is not None else None)
+    handles = [Line2D([], [], color="black", linewidth=1.5, label=words["settled_text"])]
     if data.exact:
-        handles.append(Line2D([], [], color=AGREEMENT_LINE, linewidth=1.5, linestyle="--", label=AGREEMENT_TEXT))
+        handles.append(Line2D([], [], color=AGREEMENT_LINE, linewidth=1.5, linestyle="--",
+                              label=words["agreement_text"]))
         handles.append(Patch(facecolor=AP.DISAGREE_COLOUR, alpha=0.3, edgecolor="none",
-                             label=AP.DISAGREE_LABEL + ("" if data.mask.any() else " (nowhere)")))
+                             label=words["disagree"] + ("" if data.mask.any() else " (nowhere)")))
     return handles
 
 
@@ -121,15 +126,18 @@ def _draw_bands(ax: Axes, data: Strip, meta: TableMeta) -> None:
                   antialiased=False, linewidth=0, rasterized=True, gid="selection")
     FA.setup_axis(ax, "x", meta.axes[0], data.xe, data.xlog, meta.scenario)
     ax.set_ylim(0, 2)
-    ax.set_yticks([1.55, 1.0, 0.45], ["Exact\n(pure NE)" if data.exact else "", "differ" if data.exact else "",
-                                      "Agent-based\n(modal)"])
+    sequential = exact_concept(meta) == "spe"
+    exact_label = ("Exact\n(SPE)" if sequential else "Exact\n(pure NE)") if data.exact else ""
+    ax.set_yticks([1.55, 1.0, 0.45], [exact_label, "differ" if data.exact else "", "Agent-based\n(modal)"])
     ax.get_yticklabels()[1].set_color(AP.DISAGREE_COLOUR)
     ax.tick_params(axis="y", length=0)
     ax.tick_params(labelbottom=False)
     ax.set_xlabel("")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_title(wrap_text("Exact pure Nash equilibria and the regime adaptive play selects", PAGE_WIDTH - 0.2,
+    ax.set_title(wrap_text("Subgame-perfect equilibrium and the regime adaptive play of the sequential game reaches"
+                           if sequential else "Exact pure Nash equilibria and the regime adaptive play selects",
+                           PAGE_WIDTH - 0.2,
                            "axes.titlesize"), parse_math=False)
     for i0, i1 in FA.true_runs(data.mask):
         ax.plot([data.xe[i0], data.xe[i1]], [1.0, 1.0], color=AP.DISAGREE_COLOUR, linewidth=4,
@@ -142,10 +150,11 @@ def _draw_lines(ax: Axes, data: Strip, meta: TableMeta, handles: list, ncols: in
     for i0, i1 in FA.true_runs(data.mask):
         ax.axvspan(data.xe[i0], data.xe[i1], facecolor=AP.DISAGREE_COLOUR, alpha=0.3, edgecolor="none", zorder=0,
                    gid="disagreement")
-    ax.plot(data.xs, data.settled, color="black", linewidth=1.5, label=SETTLED_TEXT)
+    words = exact_words(meta.abm)
+    ax.plot(data.xs, data.settled, color="black", linewidth=1.5, label=words["settled_text"])
     if data.exact:
         ax.plot(data.xs, np.nan_to_num(data.share, nan=0.0), color=AGREEMENT_LINE, linewidth=1.5, linestyle="--",
-                label=AGREEMENT_TEXT)
+                label=words["agreement_text"])
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("share of runs")
     FA.setup_axis(ax, "x", meta.axes[0], data.xe, data.xlog, meta.scenario)
@@ -195,7 +204,7 @@ def comparison_strip(table: pa.Table, meta: TableMeta, note: str | None = None,
     data = strip_data(table, meta)
     bx = meta.baseline.get(meta.axes[0]["param"])
     shown = FA.inside(bx, data.xe)
-    handles_line = line_handles(data)
+    handles_line = line_handles(data, meta)
     ncols_line = legend_ncols([h.get_label() for h in handles_line], PAGE_WIDTH - 0.6)
     bottom = strip_bottom(data, meta, baseline_label, shown)
     note, note_h = AP.wrapped_note(note)

@@ -142,23 +142,28 @@ def stats_panel(ax: Axes, stats_table: pa.Table, shocks: list, end: int, title: 
     ax.set_title(title, parse_math=False, loc="left")
 
 
-def explanation(ne: list, shocks: list, scenario, window: str | None, width: float) -> list:
-    """Legend entries that say what the marks mean, wrapped to ``width`` inches."""
+def explanation(ne: list, shocks: list, scenario, window: str | None, width: float,
+                sequential: bool = False) -> list:
+    """Legend entries that say what the marks mean, wrapped to ``width`` inches (``sequential``:
+    ``ne`` is the subgame-perfect path of the sequential game)."""
     when = "\n(the game before the shock)" if shocks else ""
     if not ne:
         out = [Patch(facecolor="none", edgecolor="none", label="no pure Nash equilibrium at this point")]
     elif len(ne) == 1:
-        out = [Line2D([], [], color=NE_COLOURS[0], linewidth=1.8, label=f"action of the exact pure Nash "
-                      f"equilibrium{when}; bold in the legends", **{**NE_MARKER, "linestyle": "-"})]
+        what = "on the path of the subgame-perfect equilibrium" if sequential else "of the exact pure Nash equilibrium"
+        out = [Line2D([], [], color=NE_COLOURS[0], linewidth=1.8, label=f"action {what}{when}; bold in the legends",
+                      **{**NE_MARKER, "linestyle": "-"})]
     else:
         out = [Line2D([], [], color=NE_COLOURS[e % len(NE_COLOURS)], linewidth=1.8,
                       label=f"actions of exact pure NE {e + 1}{when if e == 0 else ''}",
                       **{**NE_MARKER, "linestyle": "-"}) for e in range(len(ne))]
     out.append(Line2D([], [], color=OTHER_GREYS[0], linestyle=OTHER_DASHES[1], linewidth=1.3,
-                      label="actions of no pure NE (grey, dashed)"))
+                      label="actions off the SPE path (grey, dashed)" if sequential else
+                      "actions of no pure NE (grey, dashed)"))
     if ne:
         out.append(Line2D([], [], color="0.45", linestyle=(0, (4, 2.5)), linewidth=1.1,
-                          label="share 1 of an NE action (all runs play it)"))
+                          label="share 1 of an SPE-path action" if sequential else
+                          "share 1 of an NE action (all runs play it)"))
     out += [Line2D([], [], label=f"shock at {shock_text(sh, scenario)}", **SHOCK_LINE) for sh in shocks]
     if window:
         out.append(Patch(facecolor="none", edgecolor="none", label=window[0].upper() + window[1:]))
@@ -176,7 +181,8 @@ def _canvas(series: dict, words: dict, n_panels: int, title: str):
     ncols, cell_w = 2, PAGE_WIDTH / 2
     nrows = math.ceil((n_panels + 1) / ncols)
     leg_cols = [legend_ncols(list(words[actor].values()), cell_w - 0.35, handlelength=2.2) for actor in series]
-    leg_rows = [math.ceil(len(acts) / c) for acts, c in zip(series.values(), leg_cols)]
+    leg_rows = [round((AP.legend_height(list(words[actor].values()), c) - 0.1) / AP.LINE_H)  # lines, wrapped ones too
+                for actor, c in zip(series, leg_cols)]
     row_legend = [max(leg_rows[r * ncols:(r + 1) * ncols], default=0) for r in range(nrows)]
     height = 0.15 + 0.2 * (title.count("\n") + 1) + sum(AXES_H + 0.8 + (AP.LINE_H * k + 0.1 if k else 0.0)
                                                         for k in row_legend)
@@ -189,7 +195,8 @@ def _title(meta: dict, baseline_label: str, lam) -> str:
     """``"Adaptive play at the baseline point: logit (λ = 1 per $bn/yr), 20 runs × 40 steps"``."""
     where = "baseline point" if baseline_label == FS.BASELINE_LABEL else baseline_label
     lam = meta.get("lam") if lam is None else lam
-    return wrap_text(f"Adaptive play at the {where}: {rule_name(meta.get('rule', '?'), lam)}, "
+    game = " of the sequential game" if meta.get("game") == "sequential" else ""
+    return wrap_text(f"Adaptive play{game} at the {where}: {rule_name(meta.get('rule', '?'), lam)}, "
                      f"{runs_text(meta.get('replicates'), meta.get('steps'))}", PAGE_WIDTH - 0.2, "figure.titlesize")
 
 
@@ -223,18 +230,21 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         cell. Steps 0 .. :func:`sim.figures.abm_words.time_window`; title = rule and runs.
     """
     meta = trajectory_meta(shares_table)
+    sequential = meta.get("game") == "sequential"  # actions on the path; marks: the SPE path
     series = action_shares(shares_table)
     end, settled_by = time_window(meta)
     shocks = list(meta.get("shocks") or [])
     n_panels = len(series) + (stats_table is not None)
     title = _title(meta, baseline_label, lam)
-    words = {actor: {a: FS.action_name(scenario, actor, a) for a in acts} for actor, acts in series.items()}
+    words = {actor: {a: wrap_text(FS.action_name(scenario, actor, a), PAGE_WIDTH / 2 - 0.75, "legend.fontsize")
+                     for a in acts} for actor, acts in series.items()}  # a long name wraps in its cell
     fig, flat, leg_cols = _canvas(series, words, n_panels, title)
     for p, (actor, acts) in enumerate(series.items()):
         actor_panel(flat[p], actor, acts, words[actor], meta, end, leg_cols[p], FS.panel_title(p, n_panels, actor))
     p = len(series)
     if stats_table is not None:
-        head = "runs at a pure Nash equilibrium" + (" of the game in force" if shocks else "")
+        head = ("runs at subgame-perfect strategies" if sequential else "runs at a pure Nash equilibrium") \
+            + (" of the game in force" if shocks else "")
         stats_panel(flat[p], stats_table, shocks, end,
                     wrap_text(FS.panel_title(p, n_panels, head), PAGE_WIDTH / 2 - 0.1, "axes.titlesize"))
         p += 1
@@ -244,7 +254,7 @@ def trajectory_figure(shares_table: pa.Table, stats_table: pa.Table | None = Non
         ax.set_xlabel("step")
         ax.xaxis.set_tick_params(labelbottom=True)
     window = window_text(end, int(meta.get("steps") or end), settled_by)
-    AP.legend(flat[p], explanation(meta["pure_nash"], shocks, scenario, window, PAGE_WIDTH / 2), loc="upper left",
-              borderaxespad=0.0)  # the grid always has a free cell
+    AP.legend(flat[p], explanation(meta["pure_nash"], shocks, scenario, window, PAGE_WIDTH / 2, sequential),
+              loc="upper left", borderaxespad=0.0)  # the grid always has a free cell
     fig.suptitle(title, parse_math=False)
     return fig

@@ -8,7 +8,12 @@ shown). Both are written here, from the same facts: a mapping such as
 
     {"rule": str, "lam": float, "replicates": int, "steps": int, "seed": int,
      "shocks": [{"step": int, "set": {param: value}}, ...],
-     "trajectory_replicates": int, "settle_window": int}
+     "trajectory_replicates": int, "settle_window": int, "game": str}
+
+``game`` (absent in tables of older runs: ``simultaneous``) says which game the agents
+played and so what their play is compared with: the exact pure Nash equilibria of the
+simultaneous game, or the subgame-perfect equilibrium of the sequential one
+(:func:`exact_words`).
 
 The figure reads the table, the caption the config; the numbers are the same because
 the caption's facts are the ones stored.
@@ -19,6 +24,49 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sim.engine.params import quantity
+
+
+#: What the agent-based figures compare adaptive play with, in words, per game.
+EXACT_WORDS = {
+    "simultaneous": {
+        "concept": "nash", "column": "nash_regimes", "game": "simultaneous game",
+        "exact_title": "Exact: pure NE of the\nsimultaneous game",
+        "disagree": "modal regime not an exact NE regime",
+        "agreement": "share of runs ending in an exact pure-NE regime",
+        "settled": "share of runs settled on a pure NE",
+        "settled_title": "Runs settled on a pure Nash equilibrium",
+        "agree_everywhere": "Agreement everywhere: every run ends in an exact pure-NE regime",
+        "none_everywhere": "No pure Nash equilibrium anywhere: no run can end in one",
+        "settled_everywhere": "Every run settled on a pure Nash equilibrium, everywhere",
+        "settled_text": "runs settled on a pure NE", "agreement_text": "runs ending in an exact-NE regime",
+        "figure": "Regimes selected by adaptive agents beside the exact pure Nash equilibria",
+    },
+    "sequential": {
+        "concept": "spe", "column": "spe_regime", "game": "sequential game",
+        "exact_title": "Exact: SPE of the\nsequential game",
+        "disagree": "modal regime not the SPE regime",
+        "agreement": "share of runs ending in the SPE regime",
+        "settled": "share of runs settled on subgame-perfect strategies",
+        "settled_title": "Runs settled on subgame-perfect strategies",
+        "agree_everywhere": "Agreement everywhere: every run ends in the SPE regime",
+        "none_everywhere": "No subgame-perfect equilibrium anywhere",
+        "settled_everywhere": "Every run settled on subgame-perfect strategies, everywhere",
+        "settled_text": "runs settled on subgame-perfect strategies", "agreement_text": "runs ending in the SPE regime",
+        "figure": "Regimes reached by adaptive agents in the sequential game beside the subgame-perfect equilibrium",
+    },
+}
+
+
+def game_of(facts: Mapping | None) -> str:
+    """The game the agents played, from ``facts`` (``TableMeta.abm``): ``simultaneous`` unless
+    the facts say ``sequential``."""
+    game = (facts or {}).get("game")
+    return game if game in EXACT_WORDS else "simultaneous"
+
+
+def exact_words(facts: Mapping | None) -> dict[str, str]:
+    """:data:`EXACT_WORDS` of the game in ``facts``."""
+    return EXACT_WORDS[game_of(facts)]
 
 
 def rule_name(rule, lam=None) -> str:
@@ -66,7 +114,8 @@ def selection_note(facts: Mapping | None, scenario=None) -> str | None:
     (a table written before they were stored: the figure has no note)."""
     if not facts or not facts.get("rule"):
         return None
-    note = f"Adaptive play: {rule_name(facts['rule'], facts.get('lam'))}"
+    game = " of the sequential game" if game_of(facts) == "sequential" else ""
+    note = f"Adaptive play{game}: {rule_name(facts['rule'], facts.get('lam'))}"
     if facts.get("replicates") and facts.get("steps"):
         note += ", " + runs_text(facts["replicates"], facts["steps"], per_point=True)
     return note + shocks_text(facts.get("shocks") or (), scenario)

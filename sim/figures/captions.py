@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim.store import rundir
 from sim.config.validate import RunConfig
-from sim.figures.abm_words import rule_name, runs_text, window_rule
+from sim.figures.abm_words import exact_words, rule_name, runs_text, window_rule
 from sim.solvers.registry import SOLVERS
 from sim.engine.params import get_value, iter_params, param_info, quantity, unitless
 
@@ -42,7 +42,8 @@ def baseline_changes(cfg: RunConfig) -> tuple[str, ...]:
 def abm_facts(cfg: RunConfig) -> dict | None:
     """How adaptive play was run, as JSON-ready data (None if the run has no ``abm``):
     rule, lam (1/($bn/yr)), replicates (runs per grid point), steps, seed, shocks,
-    trajectory_replicates (runs recorded at the baseline), settle_window (steps).
+    trajectory_replicates (runs recorded at the baseline), settle_window (steps), game
+    (``simultaneous`` or ``sequential``).
 
     The one source of the agent-based figures' titles and captions
     (:mod:`sim.figures.abm_words`): stored in the table's metadata (``TableMeta.abm``)."""
@@ -51,7 +52,7 @@ def abm_facts(cfg: RunConfig) -> dict | None:
     r = cfg.abm
     return {"rule": r.rule, "lam": float(r.rule_options.lam), "replicates": r.replicates, "steps": r.steps,
             "seed": r.seed, "shocks": [{"step": s.step, "set": dict(s.values)} for s in r.shocks],
-            "trajectory_replicates": cfg.trajectory_replicates, "settle_window": r.settle_window}
+            "trajectory_replicates": cfg.trajectory_replicates, "settle_window": r.settle_window, "game": r.game}
 
 
 def changed_parameters(cfg: RunConfig) -> list[str]:
@@ -84,6 +85,11 @@ def _play(facts: dict, replicates: int, per_point: bool) -> str:
     """``"rule best response, 10 runs × 200 steps per grid point, seed 0"`` (:func:`runs_text`)."""
     return (f"rule {rule_name(facts['rule'], facts['lam'])}, {runs_text(replicates, facts['steps'], per_point)}, "
             f"seed {facts['seed']}")
+
+
+def _game(facts: dict) -> str:
+    """``" of the sequential game"`` when the agents played it, else ``""``."""
+    return " of the sequential game" if facts.get("game") == "sequential" else ""
 
 
 def _prior_caption(cfg: RunConfig, names, changed: list[str], run_id: str, config_hash: str) -> str:
@@ -143,7 +149,10 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     if cfg.sensitivity is not None:
         return sensitivity_caption(cfg, figure, run_id, config_hash)
     changed = changed_parameters(cfg)
-    parts = [f"{FIGURES.get(figure, figure)} — experiment '{cfg.name}', scenario {cfg.scenario.name}."]
+    facts = abm_facts(cfg)
+    words = exact_words(facts)
+    title = words["figure"] if figure == rundir.ABM_SELECTION else FIGURES.get(figure, figure)
+    parts = [f"{title} — experiment '{cfg.name}', scenario {cfg.scenario.name}."]
     if figure == rundir.QRE_FIGURE:
         parts += [
             f"At {_point(cfg)}: the probability of each regime in the logit QRE of the sequential game against "
@@ -152,13 +161,15 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             f"Dashed line: this run's λ = {cfg.qre.lam:g} per $bn/yr.",
         ]
     elif figure == rundir.TRAJECTORIES:
-        facts = abm_facts(cfg)
+        marks = ("the actions on the path of the subgame-perfect equilibrium of the sequential game there (agents "
+                 "play the game tree; a share is of the runs whose current path has the action)"
+                 if facts["game"] == "sequential" else "the actions of the exact pure Nash equilibria of the "
+                 "simultaneous game there (one colour per equilibrium, the same in every panel)")
         parts += [
             f"At {_point(cfg)}: the share of runs playing each action, step by step; coloured lines and markers: "
-            "the actions of the exact pure Nash equilibria of the simultaneous game there (one colour per "
-            "equilibrium, the same in every panel); grey lines: the other actions.",
+            f"{marks}; grey lines: the other actions.",
             _others(changed),
-            f"Adaptive play: {_play(facts, facts['trajectory_replicates'], False)}.",
+            f"Adaptive play{_game(facts)}: {_play(facts, facts['trajectory_replicates'], False)}.",
             window_rule(facts["settle_window"]),
         ]
     else:
@@ -167,7 +178,8 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             info = param_info(cfg.scenario.params_cls, a.param)
             axes.append(f"{info.label} ({a.param}; {_range(a.values, info.unit)}; {len(a.values)} values)")
         shown = [s for s in cfg.solvers if SOLVERS[s].regime_column] if figure == rundir.PHASE_DIAGRAM else \
-            [s for s in ("nash", "abm") if s in cfg.solvers] if figure == rundir.ABM_SELECTION else list(cfg.solvers)
+            [s for s in (words["concept"], "abm") if s in cfg.solvers] if figure == rundir.ABM_SELECTION \
+            else list(cfg.solvers)
         parts += [
             f"Axes: {' × '.join(axes)}.",
             f"Solution concepts: {'; '.join(SOLVERS[s].caption.format(focal=cfg.scenario.focal_regime) for s in shown)}.",
@@ -176,8 +188,7 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             + (f", in a panel only if it is at that {cfg.axes[2].param}." if len(cfg.axes) == 3 else "."),
         ]
         if figure == rundir.ABM_SELECTION:
-            facts = abm_facts(cfg)
-            parts.append(f"Adaptive play: {_play(facts, facts['replicates'], True)}.")
+            parts.append(f"Adaptive play{_game(facts)}: {_play(facts, facts['replicates'], True)}.")
         parts += [SOLVERS[s].note(cfg.options_of(s)) for s in shown if SOLVERS[s].note]
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per year.")
     return " ".join(parts) + "\n"

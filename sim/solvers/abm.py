@@ -1,6 +1,6 @@
-"""Adaptive play of the simultaneous game by Mesa agents (:mod:`sim.abm`), as a concept:
-selection frequencies per grid point, a table of runs and, at the baseline, trajectories.
-Mesa is imported only when a run simulates."""
+"""Adaptive play by Mesa agents (:mod:`sim.abm`) of the simultaneous or the sequential game
+(``abm.game``), as a concept: selection frequencies per grid point, a table of runs and,
+at the baseline, trajectories. Mesa is imported only when a run simulates."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ SPEC = SolverSpec(
     title="Adaptive play (agent-based): most often selected regime",
     short_title="Adaptive play",
     band_label="Adaptive\nplay",
-    caption="adaptive play of the simultaneous game by Mesa agents",
+    caption="adaptive play by Mesa agents (abm.game: the simultaneous or the sequential game)",
+    note=lambda o: (f"The agents played the {o.game} game"
+                    + ("; each learns a pure action at every node it owns, and a run has settled when its "
+                       "strategies are subgame perfect and unchanged." if o.game == "sequential" else ".")),
     solve=_solve,
     columns=(
         Column("abm_freq_{regime}", "float64", "share of runs whose long-run play is mostly in the regime"),

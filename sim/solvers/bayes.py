@@ -9,7 +9,7 @@ import numpy as np
 from sim.engine.bayes import TypeSpec, bayes_form, type_params
 from sim.engine.params import get_value
 from sim.engine.scenario import Scenario
-from sim.engine.tree import CHANCE, backward_induction_batch_last, reach_probabilities
+from sim.engine.tree import CHANCE, backward_induction_batch_last, node_reach
 from sim.solvers.spec import Column, SolverSpec
 from sim.store.columns import Columns, labels, slug
 
@@ -18,7 +18,8 @@ def solve_bayes(sc: Scenario, params, index: np.ndarray | None = None, spec: Typ
     """Equilibrium outcome distribution under uncertain resolve, per parameter point.
 
     Columns: ``bayes_prob_<regime>`` (probability of each regime on the equilibrium
-    path, over nature's draw of the type), ``bayes_modal_regime``, ``bayes_tie_anywhere``.
+    path, over nature's draw of the type), ``bayes_modal_regime``, ``bayes_tie_on_path`` (a
+    tie at a decision reached with positive probability), ``bayes_tie_anywhere``.
     """
     spec = spec or sc.types
     form = bayes_form(sc, spec)
@@ -36,11 +37,13 @@ def solve_bayes(sc: Scenario, params, index: np.ndarray | None = None, spec: Typ
     probs[chance, 0] = pi
     probs[chance, 1] = 1.0 - pi
     res = backward_induction_batch_last(tree, lp, chance_probs=probs)
-    reach = reach_probabilities(tree, res.choice, probs)  # (B, n_leaves)
+    nodes = node_reach(tree, res.choice, probs)  # (n_nodes, B)
+    reach = nodes[tree.leaves].T  # (B, n_leaves)
     n_reg = len(sc.regimes)
     regime_prob = reach @ np.eye(n_reg)[form.regime]  # (B, R)
     out: Columns = {f"bayes_prob_{slug(r)}": regime_prob[:, k] for k, r in enumerate(sc.regimes)}
     out["bayes_modal_regime"] = labels(regime_prob.argmax(axis=1), sc.regimes)
+    out["bayes_tie_on_path"] = (res.tie & (nodes.T > 0)).any(axis=1)  # a tie where play can go
     out["bayes_tie_anywhere"] = res.tie_anywhere
     return out
 
@@ -55,6 +58,7 @@ SPEC = SolverSpec(
     columns=(
         Column("bayes_prob_{regime}", "float64", "probability of the regime on the equilibrium path, over nature's draw"),
         Column("bayes_modal_regime", "label", "the most likely regime"),
+        Column("bayes_tie_on_path", "bool", "a payoff tie at a decision reached with positive probability"),
         Column("bayes_tie_anywhere", "bool", "a payoff tie anywhere in either type's tree"),
     ),
     regime_column="bayes_modal_regime",

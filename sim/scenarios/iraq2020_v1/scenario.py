@@ -1,4 +1,5 @@
-"""The US-Russia-Iran-Iraq scenario (BRIEF §3) as data: actors, order, features, regimes.
+"""The US-Russia-Iran-Iraq scenario, version 1 (the published v1 figures; Model 2 is
+``iraq2020``), as data: actors, order, features, regimes.
 
 Sequential variant: Russia offers a system, Iran restrains or presses, Iraq chooses troops
 x Russia tie (it can buy only what was offered), the US responds. 2*4*3 + 2*2*6*3 = 96
@@ -9,15 +10,15 @@ leaves. Simultaneous variant: all four choose at once from their full action lis
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.engine.bayes import TypeSpec
-from sim.scenarios.iraq2020.display import ACTION_NAMES
-from sim.scenarios.iraq2020.params import GameParams
-from sim.scenarios.iraq2020.terms import TERMS
-from sim.engine.scenario import Actor, Scenario
+from sim.scenarios.iraq2020_v1.display import ACTION_NAMES
+from sim.scenarios.iraq2020_v1.params import GameParams
+from sim.scenarios.iraq2020_v1.terms import TERMS
+from sim.engine.scenario import Actor
+from sim.scenarios.named import NamedScenario
 
 RUSSIA, IRAN, IRAQ, US = range(4)
 ACTORS = (
@@ -84,19 +85,8 @@ def classify(f: Mapping[str, np.ndarray]) -> np.ndarray:
     return np.select([c for c, _ in rules], [r for _, r in rules], default=STATUS_QUO)
 
 
-@dataclass(frozen=True)
-class NamedScenario(Scenario):
-    """A :class:`~sim.engine.scenario.Scenario` that also says how its action codes read in figures.
-
-    ``action_names``: ``{actor: {action code: words}}``; a code without words is shown as
-    it is. Figures ask for them through :func:`sim.figures.style.action_name`.
-    """
-
-    action_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-
-
 SCENARIO = NamedScenario(
-    name="iraq2020",
+    name="iraq2020_v1",
     actors=ACTORS,
     move_order=(RUSSIA, IRAN, IRAQ, US),
     available=available,

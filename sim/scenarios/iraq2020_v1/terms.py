@@ -1,8 +1,8 @@
 """Payoff terms of the Iraq-2020 scenario, one small vectorised function per term.
 
 Each term is ``term(p, f) -> array`` broadcastable to ``(n_outcomes, B)``, in $bn/yr,
-where ``p`` is a :class:`~sim.scenarios.iraq2020.params.GameParams` (leaves floats or ``(1, B)``
-arrays) and ``f`` the outcome features of :func:`sim.scenarios.iraq2020.scenario.features`
+where ``p`` is a :class:`~sim.scenarios.iraq2020_v1.params.GameParams` (leaves floats or ``(1, B)``
+arrays) and ``f`` the outcome features of :func:`sim.scenarios.iraq2020_v1.scenario.features`
 (arrays of shape ``(n_outcomes, 1)`` when solving; any shape that broadcasts works). docs/model.md gives each term as an equation.
 """
 
