@@ -23,8 +23,9 @@ semantics, so both give identical per-run outcomes:
   fictitious play (best reply, no draw), logit (``P(a) ∝ exp(lam (v_a - max v))``, numpy's
   ``exp`` as the vectorised model; the number of cumulative sums ``c_a < u c_last``, capped
   at ``k - 1``), regret matching (the same draw on the positive parts of the cumulative
-  regrets, all ones if none is positive; regrets ``r_a += v_a - v_current`` after every
-  step and once at the start);
+  regrets ``r_a = V_a - S``, all ones if none is positive; ``V_a += v_a`` and ``S +=
+  v_current`` after every step and once at the start: the sums of each action's values
+  and of the played actions' values);
 * outcomes: the leaf the final strategies reach; whether they are subgame perfect
   (every node's action within ``ATOL`` of the best there); the last step at which any
   node's action changed; settled (subgame perfect and unchanged for ``settle_window``
@@ -87,7 +88,9 @@ class PlainTreeAgent(mesa.Agent):
             self.strategy[v] = min(int(model.draw(model.key, 0, v, 1)[0] * k), k - 1)
             model.action[v] = self.strategy[v]
         self.next = dict(self.strategy)
-        self.regrets = {v: [0.0] * len(g.children[v]) for v in nodes} if model.rule == "regret_matching" else None
+        rm = model.rule == "regret_matching"
+        self.value_sums = {v: [0.0] * len(g.children[v]) for v in nodes} if rm else None  # V_a per node
+        self.played_sum = {v: 0.0 for v in nodes} if rm else None  # S per node
 
     def values(self, v: int) -> list[float]:
         """My payoff of each action at node ``v``: the leaf each child reaches (last strategies),
@@ -114,7 +117,8 @@ class PlainTreeAgent(mesa.Agent):
                 z = np.array([m.lam * (x - top) for x in vals])
                 self.next[v] = draw(np.exp(z).tolist(), u)
             else:
-                pos = [r if r > 0.0 else 0.0 for r in self.regrets[v]]
+                played = self.played_sum[v]
+                pos = [r if (r := x - played) > 0.0 else 0.0 for x in self.value_sums[v]]  # regrets' positive parts
                 self.next[v] = draw(pos if sum_positive(pos) else [1.0] * len(pos), u)
 
     def commit(self) -> None:
@@ -125,16 +129,16 @@ class PlainTreeAgent(mesa.Agent):
         m.changed()
 
     def learn(self) -> None:
-        if self.regrets is None:
+        if self.value_sums is None:
             return
         m = self.model
         reach, pay = m.reach(), m.game.payoffs
         for v in self.nodes:
             vals = [pay[reach[c]][self.index] for c in m.game.children[v]]
-            mine = vals[self.strategy[v]]
-            r = self.regrets[v]
+            sums = self.value_sums[v]
             for a in range(len(vals)):
-                r[a] += vals[a] - mine
+                sums[a] += vals[a]
+            self.played_sum[v] += vals[self.strategy[v]]
 
 
 def best_reply(vals: list[float], cur: int) -> int:

@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.abm.options import AbmOptions
-from sim.abm.rules import RULES, RuleOptions, get_rule
+from sim.abm.rules import RULES, RuleOptions, get_rule, regret_matching
 from sim.abm.solver import simulate, solve_abm
 from sim.abm.tree_model import TreeAgent, TreeLearningModel, TreeSegment
-from sim.abm.tree_tables import layout
+from sim.abm.tree_tables import RegretSums, StaticGroup, add_values, layout, regret_matching_draw, regret_sums
 from sim.engine.params import ConfigError, batch
 from sim.engine.scenario import leaf_payoffs, leaf_payoffs_batch_last
 from sim.engine.tree import Decision, backward_induction, tree_from_rule
@@ -193,6 +193,75 @@ def test_a_shock_changes_the_game_in_force():
     o = m.outcomes(20)
     assert o["settled"].all()
     assert (np.array(SC.regimes)[tree.regime[o["final_profile"]]] == SC.regimes[tree.regime[after.path_leaf[0]]]).all()
+
+
+# --- regret matching's memory -----------------------------------------------------------
+
+def _full_draw(sums_per_run, played, u):
+    """Regret matching computed in full at every node-run (the rule's own function)."""
+    return regret_matching(None, None, sums_per_run - played, u[None, :], None)
+
+
+def test_regret_matching_draw_is_the_rules_draw_in_every_case():
+    rng = np.random.default_rng(3)
+    k, n_cols, n = 5, 9, 4000
+    sums = rng.integers(-3, 4, size=(k, n_cols)).astype(float)
+    sums[:, 0] = [1.0, 2.0, 2.0, 0.0, -1.0]  # a tie at the top
+    sums[:, 1] = [0.0, 0.0, 3e-323, 0.0, 0.0]  # subnormal regrets: u * r can be 0
+    sums[:, 2] = 0.0
+    cols = rng.integers(0, n_cols, n)
+    played = rng.integers(-3, 4, n) + rng.choice([0.0, 0.5, -0.5, 1e-300], n)
+    played[cols == 1] = 0.0
+    u = rng.random(n)
+    u[::97] = 0.0
+    per_run = sums[:, cols]
+    kinds = (per_run - played > 0).sum(axis=0)
+    assert {0, 1, 2, k} <= set(kinds.tolist())  # none, one, several, all regrets positive
+    want = _full_draw(per_run, played, u)
+    assert np.array_equal(regret_matching_draw(RegretSums(sums, played, cols, sums), u), want)
+    assert np.array_equal(regret_matching_draw(RegretSums(per_run.copy(), played), u), want)
+    one = (kinds == 1) & (cols == 1)  # one subnormal regret: the first action unless u r underflows
+    assert set(want[one].tolist()) == {0, 2}
+
+
+def test_regret_sums_carry_each_node_runs_sums_over_segments():
+    rng = np.random.default_rng(5)
+    k, n = 4, 300
+    segments = [StaticGroup(rng.normal(size=(k, c)), rng.integers(0, c, n) * k) for c in (6, 3, 6)]
+    rs, sums, played = None, np.zeros((k, n)), np.zeros(n)
+    for st in segments:
+        rs = regret_sums(k, n, st, rs)
+        values = st.values[:, st.cell_k // k]  # (k, n) each node-run's values
+        for _ in range(7):
+            current = rng.integers(0, k, n)
+            add_values(rs, None, current)
+            sums += values  # step by step, as the plain design
+            played += values[current, np.arange(n)]
+            assert np.array_equal(rs.sums[:, rs.cols], sums) and np.array_equal(rs.played, played)
+    assert rs.sums.shape[1] < n  # node-runs with the same cells share a column
+
+
+def _shocked_regret_model(sel, shocked_nationalism):
+    nat, cred = np.array([3.0, 9.0, 15.0, 6.0]), np.array([0.5, 2.0, 4.0, 5.5])
+    sel = np.asarray(sel)
+    base, shock = points(nat[sel], cred[sel]), points(np.full(len(sel), shocked_nationalism), cred[sel])
+    segs = [TreeSegment(1, leaf_payoffs_batch_last(SC, base)), TreeSegment(15, leaf_payoffs_batch_last(SC, shock))]
+    form = SC.sequential
+    m = TreeLearningModel([(a.name, a.actions) for a in SC.actors], form.tree, form.outcomes, form.regime, segs,
+                          get_rule("regret_matching"), RuleOptions(), sel, 3, 40, 10, 0, collect=False).run()
+    return m.outcomes(5)
+
+
+def test_regret_matching_keeps_its_memory_through_a_shock():
+    keys = ("final_profile", "final_is_ne", "settled", "settle_step", "modal_regime")
+    big, small = _shocked_regret_model([0, 1, 2, 3], 18.0), _shocked_regret_model([2], 18.0)
+    assert all(np.array_equal(big[k][6:9], small[k]) for k in keys)
+    # a shock to the same game changes nothing: the memory is carried over, not reset
+    same = _shocked_regret_model([1], 9.0)
+    params = points([9.0], [2.0])
+    unshocked = simulate(SC, params, np.array([1]), AbmOptions(game="sequential", rule="regret_matching", replicates=3,
+                                                           steps=40, tail=10, settle_window=5)).outcomes(5)
+    assert all(np.array_equal(same[k], unshocked[k]) for k in keys)
 
 
 # --- config and the app --------------------------------------------------------------

@@ -508,10 +508,11 @@ def test_captions_name_axes_by_label_and_say_whose_baseline_the_star_is():
 
     bite = caption(coarse_config("nationalism_sanction_bite"), "phase_diagram", "r", "0" * 64)
     assert "Share of Iraqi oil revenue at risk at the NY Fed (iraq.fed_share_at_risk; 0–0.5; 5 values)" in bite
-    assert "except us.credibility = 4 $bn/yr." in bite and "Star: this run's baseline (" in bite
+    assert "except us.presence_value = 8.8 $bn/yr, us.credibility = 4 $bn/yr, iran.pressure_cost = 0.5 $bn/yr." in bite
+    assert "Star: this run's baseline (" in bite
     concepts = coarse_config("concepts")
     text = caption(concepts, "phase_diagram", "r", "0" * 64)
-    assert "us.committed_prior = 0.7." in text and " 1." not in text and " 1," not in text
+    assert "us.committed_prior = 0.7, " in text and " 1." not in text and " 1," not in text  # a pure number: no unit
     qre = caption(concepts, "qre_path", "r", "0" * 64)
     assert "Dashed line: this run's λ = 2 per $bn/yr." in qre and "Star" not in qre
     default = caption(coarse_config("nationalism_credibility"), "phase_diagram", "r", "0" * 64)

@@ -21,7 +21,9 @@ A step is simultaneous: every agent revises at every one of its nodes at once
 (``do("decide")``) with the learning rule of :mod:`sim.abm.rules` applied per node (a
 group of nodes with the same number of actions is one array op; one uniform per node per
 step, keyed by the node id, :mod:`sim.abm.streams`), then all commit, then regret
-matching updates its cumulative regrets per node and action against the new strategies.
+matching updates its memory per node against the new strategies: the cumulative regret
+of an action is the sum of its values minus the sum of the values of the actions played
+(:class:`sim.abm.tree_tables.RegretSums`).
 
 Long-run play is the leaf (outcome) the strategies reach; its regime is
 ``sc.sequential.regime``. A run has *settled* when its strategies have not changed for
@@ -39,11 +41,12 @@ from typing import ClassVar
 import mesa
 import numpy as np
 
-from sim.abm.rules import Rule, RuleOptions, best_reply, cumulative, draw_from_cumulative, pick
+from sim.abm.rules import Rule, RuleOptions, best_reply, draw_from_cumulative, pick
 from sim.abm.streams import agents_uniforms, run_keys
-from sim.abm.tree_tables import (Expectation, Layout, StaticGroup, cell_tables, expected_values, group_levels,
-                                 group_values, group_values_static, initial_reach, kid_payoffs, layout, leaf_tables,
-                                 loose_leaves, own_depth, reach, static_group)
+from sim.abm.tree_tables import (Expectation, Layout, RegretSums, StaticGroup, add_values, cell_tables,
+                                 expected_values, group_levels, group_values, group_values_static, initial_reach,
+                                 kid_payoffs, layout, leaf_tables, loose_leaves, own_depth, reach, regret_matching_draw,
+                                 regret_sums, static_group)
 from sim.engine.equilibrium import ATOL
 from sim.engine.tree import Tree, backward_induction_batch_last
 
@@ -74,9 +77,9 @@ class TreeAgent(mesa.Agent):
         self.groups = model.layout.groups[index]
         self.slots = model.layout.agent_slots[index]
         self.nodes = model.layout.slot_node[self.slots]
-        runs = model.n_runs
-        regret = model.rule.memory == "cumulative regrets"
-        self.regrets = [np.zeros((g.n_actions, g.size * runs)) for g in self.groups] if regret else None
+        # regret matching's memory per group (:class:`sim.abm.tree_tables.RegretSums`), made by new_segment
+        self.regrets: list[RegretSums | None] | None = [None] * len(self.groups) \
+            if model.rule.name == "regret_matching" else None
         self.next_strategy: list[np.ndarray] = []
 
     @property
@@ -113,13 +116,11 @@ class TreeAgent(mesa.Agent):
                 best = best_reply(m.values(self.index, gi), current)  # best_response: the same steps
                 m.freeze_if_settled(self.index, gi, best, current)
                 nxt = rule.given_best_reply(best, current, m.node_draws(g.slots), m.opts)
-            elif nxt is None and rule.name == "regret_matching":
-                nxt = regret_matching_into(self.regrets[gi], m.buffer(("pos", self.index, gi), self.regrets[gi].shape),
-                                           m.node_draws(g.slots))
+            elif nxt is None and self.regrets is not None:
+                nxt = regret_matching_draw(self.regrets[gi], m.node_draws(g.slots)[0])
             elif nxt is None:
                 values = m.values(self.index, gi, rule.belief) if rule.uses_values else None
-                memory = None if self.regrets is None else self.regrets[gi]
-                nxt = rule.choose(values, current, memory, m.node_draws(g.slots), m.opts)
+                nxt = rule.choose(values, current, None, m.node_draws(g.slots), m.opts)
             self.next_strategy.append(nxt)
 
     def commit(self) -> None:
@@ -130,29 +131,23 @@ class TreeAgent(mesa.Agent):
         m.strategy_changed()
 
     def learn(self) -> None:
+        """Regret matching: add the values against the strategies now in force to the
+        memory (:func:`sim.abm.tree_tables.add_values`; tabulated groups: per cell history)."""
         if self.regrets is None:
             return
         m = self.model
-        for gi, g in enumerate(self.groups):
-            current = m.strategy[g.slots].reshape(-1)
-            st = m.static[self.index][gi]
-            if st is not None:  # tabulated increments: the same subtraction, done once per cell
-                buf = m.buffer(("regret", self.index, gi), self.regrets[gi].shape)
-                np.take(m.cell_table(self.index, gi, "regret"), st.cell_k + current, axis=1, out=buf)
-                self.regrets[gi] += buf
-                continue
-            values = m.values(self.index, gi, "last")
-            self.regrets[gi] += values - pick(values, current)
+        for gi, (g, rs) in enumerate(zip(self.groups, self.regrets)):
+            add_values(rs, None if rs.cols is not None else m.values(self.index, gi, "last"),
+                       m.strategy[g.slots].reshape(-1))
 
-
-def regret_matching_into(regrets: np.ndarray, buf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """:func:`sim.abm.rules.regret_matching`'s steps with its work array in ``buf`` (the
-    same floats and comparisons, so the same actions): regrets, buf (k, m * R); u (1, m * R)."""
-    cum = cumulative(np.maximum(regrets, 0.0, out=buf), out=buf)
-    none = cum[-1] <= 0.0
-    if none.any():
-        np.copyto(cum, np.arange(1.0, cum.shape[0] + 1.0)[:, None], where=none[None, :])
-    return draw_from_cumulative(cum, u[0])
+    def new_segment(self) -> None:
+        """Regret matching: carry the memory over to the segment now in force (a tabulated
+        group's columns become the cell histories extended by the segment's cells)."""
+        if self.regrets is None:
+            return
+        m = self.model
+        self.regrets = [regret_sums(g.n_actions, g.size * m.n_runs, m.static[self.index][gi], prev)
+                        for gi, (g, prev) in enumerate(zip(self.groups, self.regrets))]
 
 
 @cache
@@ -207,7 +202,7 @@ class TreeLearningModel(mesa.Model):
         self.keys = run_keys(seed, np.asarray(points), replicates)
         self.game_of_run = np.repeat(np.arange(len(points)), replicates)
         self.runs = np.arange(self.n_runs)
-        self._buffers: dict = {}
+        self._draws, self._draws_step = None, -1  # every node's uniforms at step _draws_step (node_draws)
         for i, (role, levers) in enumerate(actors):
             tree_agent_class(role, tuple(levers))(self, i)
         self.actors = sorted(self.agents, key=lambda a: a.index)
@@ -257,15 +252,23 @@ class TreeLearningModel(mesa.Model):
         self._cell_tables: dict = {}
         self.frozen: set = set()  # (agent, group) whose play cannot change in this segment
         self._kid_pay: dict = {}
+        for a in self.actors:
+            a.new_segment()
         self.strategy_changed()
 
     def node_draws(self, slots: slice, force: bool = False) -> np.ndarray | None:
         """The uniform of each node of ``slots`` at the current step in every run, (1, m * R)
         (None for a deterministic rule): node ``v``'s draw is the stream's draw of "agent"
-        ``v`` (:func:`sim.abm.streams.agents_uniforms`), made for a group's nodes together."""
+        ``v`` (:func:`sim.abm.streams.agents_uniforms`), made for every node at once when
+        no group is frozen (else for a group's nodes together; the same numbers)."""
         if not (force or self.rule.stochastic):
             return None
-        return agents_uniforms(self.keys, self.steps, self.layout.slot_node[slots].tolist(), 1).reshape(1, -1)
+        if force or self.frozen:
+            return agents_uniforms(self.keys, self.steps, self.layout.slot_node[slots].tolist(), 1).reshape(1, -1)
+        if self._draws_step != self.steps:
+            self._draws = agents_uniforms(self.keys, self.steps, self.layout.slot_node.tolist(), 1)  # (S, R)
+            self._draws_step = self.steps
+        return self._draws[slots].reshape(1, -1)
 
     def set_strategy(self, i: int, g: int, new: np.ndarray) -> None:
         """Commit agent ``i``'s group ``g``'s new actions (m, R); note the runs and tree levels
@@ -325,14 +328,6 @@ class TreeLearningModel(mesa.Model):
             u = self.node_draws(self.layout.groups[i][g].slots)
             return draw_from_cumulative(np.take(table, cell, axis=1), u[0])
         return None
-
-    def buffer(self, key, shape: tuple[int, ...]) -> np.ndarray:
-        """A work array of ``shape`` kept for the model's life under ``key`` (large arrays
-        allocated every step would be page-faulted in again every step)."""
-        buf = self._buffers.get(key)
-        if buf is None or buf.shape != shape:
-            buf = self._buffers[key] = np.empty(shape)
-        return buf
 
     def freeze_if_settled(self, i: int, g: int, best: np.ndarray, current: np.ndarray) -> None:
         """Freeze agent ``i``'s group ``g`` for the rest of the segment when every node's

@@ -25,12 +25,16 @@ Everything here is a pure function of the tree or of one segment's leaf payoffs:
 * :func:`static_group`: a group whose children are all leaves (the last movers) has
   values that do not change within a segment, so they are tabulated per (distinct game,
   node) *cell*, and with them what each rule computes from them given the current action
-  (:func:`cell_tables`: best reply, regret increments, subgame perfection, logit's
-  cumulative weights); a step is then one gather per group.
+  (:func:`cell_tables`: best reply, subgame perfection, logit's cumulative weights); a
+  step is then one gather per group;
+* :class:`RegretSums`: regret matching's memory as sums of values (:func:`add_values`),
+  kept per cell history at tabulated groups (:func:`regret_sums`), and its draw
+  (:func:`regret_matching_draw`), one gather per node and run where a single regret is
+  positive.
 
-Every value is an exact copy of a leaf payoff (or, for fictitious play, the same
-sequence of float operations as the per-run computation), so runs are bit-identical to
-the one-model-per-run design (``benchmarks/plain_abm_tree.py``).
+Every value is an exact copy of a leaf payoff (or, for fictitious play and regret
+matching, the same sequence of float operations as the per-run computation), so runs are
+bit-identical to the one-model-per-run design (``benchmarks/plain_abm_tree.py``).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.abm.rules import best_reply, cumulative, pick
+from sim.abm.rules import best_reply, cumulative, pick, regret_matching
 from sim.abm.tables import distinct_games
 from sim.engine.equilibrium import ATOL
 from sim.engine.tree import TERMINAL, Tree
@@ -252,14 +256,9 @@ def group_values(group: Group, reach_now: np.ndarray, tables: LeafTables) -> np.
     The value of action a at node v is the owner's payoff at the leaf reached from
     child(v, a) under the current strategies (``reach_now``, (n_nodes, R)).
     """
-    i, (m, k) = group.owner, group.kids.shape
-    pay, off = tables.payoff[i], tables.offset[i]
-    out = np.empty((k, m, reach_now.shape[1]))
-    for a in range(k):
-        idx = reach_now[group.kids[:, a]]  # (m, R)
-        idx += off
-        np.take(pay, idx, out=out[a])
-    return out
+    idx = reach_now[group.kids.T]  # (k, m, R): the leaf reached from each child
+    idx += tables.offset[group.owner]
+    return np.take(tables.payoff[group.owner], idx)
 
 
 def kid_payoffs(tables: LeafTables, i: int, leaf_kids: np.ndarray) -> np.ndarray:
@@ -369,8 +368,7 @@ def cell_tables(st: StaticGroup, kind: str, lam: float = 0.0) -> np.ndarray:
     """What a rule computes at each cell from its values, given the current action.
 
     kind ``"best"``: :func:`sim.abm.rules.best_reply`, (C * k,) indexed by ``cell * k +
-    current``; ``"regret"``: each action's value minus the current one's, (k, C * k);
-    ``"ok"``: the current action within ``ATOL`` of the best, (C * k,) bool; ``"logit"``:
+    current``; ``"ok"``: the current action within ``ATOL`` of the best, (C * k,) bool; ``"logit"``:
     the cumulative sums of ``exp(lam (v - max v))``, (k, C) (as :func:`sim.abm.rules.sample`).
     """
     v = st.values
@@ -381,8 +379,96 @@ def cell_tables(st: StaticGroup, kind: str, lam: float = 0.0) -> np.ndarray:
     vv = np.repeat(v, k, axis=1)  # (k, C * k): the cell's values, once per current action
     if kind == "best":
         return best_reply(vv, cur)
-    if kind == "regret":
-        return vv - pick(vv, cur)
     if kind == "ok":
         return pick(vv, cur) >= vv.max(axis=0) - ATOL
     raise ValueError(f"unknown cell table {kind!r}")
+
+
+# --- regret matching ------------------------------------------------------------------
+
+@dataclass
+class RegretSums:
+    """Regret matching's memory at one group (``m`` nodes, ``k`` actions) over ``R`` runs.
+
+    The cumulative regret of action ``a`` at a node in a run is ``sums[a] - played``: the
+    sum of ``a``'s values over the steps so far minus the sum of the values of the actions
+    played, each sum added step by step (as the plain design does). played : (n,) with
+    n = m * R, node-major; sums : (k, n_cols), one column per node-run (``cols`` None) or
+    per *cell history* (``cols`` (n,) int64: the column of each node-run). A tabulated
+    group's values depend only on its cell (distinct game, node), so node-runs with the
+    same sequence of cells over the segments so far have the same sums: one column, and
+    ``values`` (k, n_cols) are the current segment's values per column (None elsewhere).
+    All in payoff units ($bn/yr).
+    """
+
+    sums: np.ndarray
+    played: np.ndarray
+    cols: np.ndarray | None = None
+    values: np.ndarray | None = None
+
+
+def regret_sums(k: int, n: int, st: StaticGroup | None = None, prev: RegretSums | None = None) -> RegretSums:
+    """The memory of a group of ``n`` node-runs with ``k`` actions at the start of a
+    segment: empty (``prev`` None) or ``prev`` carried over. ``st``: the group tabulated
+    for the segment (:func:`static_group`; its columns are then cell histories), else None."""
+    if st is None:
+        return prev if prev is not None else RegretSums(np.zeros((k, n)), np.zeros(n))
+    if prev is None:
+        prev = RegretSums(np.zeros((k, 1)), np.zeros(n), np.zeros(n, dtype=np.int64))
+    n_cells = st.values.shape[1]
+    history, cols = np.unique(prev.cols * n_cells + st.cell_k // k, return_inverse=True)
+    return RegretSums(np.take(prev.sums, history // n_cells, axis=1), prev.played, cols.reshape(-1),
+                      np.take(st.values, history % n_cells, axis=1))
+
+
+def add_values(rs: RegretSums, values: np.ndarray | None, current: np.ndarray) -> None:
+    """One step of the memory, in place: each action's value added to its sum, the played
+    action's to ``played``. values : (k, n), this step's values per node-run (ignored at a
+    tabulated group: ``rs.values``); current : (n,) int, the actions played."""
+    if rs.cols is None:
+        rs.sums += values
+        rs.played += pick(values, current)
+        return
+    rs.sums += rs.values
+    rs.played += np.take(rs.values.reshape(-1), current * rs.values.shape[1] + rs.cols)
+
+
+def _top_two(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column of ``sums`` (k, n): the largest entry, its first row, and the largest of
+    the other rows (equal to the largest on a tie; -inf when k = 1), each (n,). Row by
+    row (numpy's argmax along the first axis copies the array)."""
+    top, second = sums[0].copy(), np.full(sums.shape[1], -np.inf)
+    first, tmp = np.zeros(sums.shape[1], dtype=np.int64), np.empty(sums.shape[1])
+    for a in range(1, sums.shape[0]):
+        row = sums[a]
+        np.maximum(second, np.minimum(row, top, out=tmp), out=second)
+        np.copyto(first, a, where=row > top)
+        np.maximum(top, row, out=top)
+    return top, first, second
+
+
+def regret_matching_draw(rs: RegretSums, u: np.ndarray) -> np.ndarray:
+    """Regret matching's new action at every node-run, (n,) int64, from the memory and one
+    uniform per node-run ``u`` (n,): :func:`sim.abm.rules.regret_matching` on the regrets
+    ``sums - played`` (cumulative sums ``c_a`` of their positive parts in action order,
+    all ones if none is positive; the number of ``c_a < u c_last`` over a < k - 1).
+
+    At a tabulated group, where exactly one regret ``r`` is positive, at action ``a*``
+    (most node-runs once play has settled), that count is ``a*`` if ``u r > 0`` and 0
+    otherwise (``c_a`` is 0 before ``a*`` and ``r`` from it on, and ``u r <= r``): it is
+    taken from each column's two largest sums, without the (k, n) arrays; the other
+    node-runs, and every node-run of the other groups (few), are computed in full.
+    """
+    if rs.cols is None:
+        return regret_matching(None, None, rs.sums - rs.played, u[None, :], None)
+    top, first, second = (np.take(x, rs.cols) for x in _top_two(rs.sums))
+    rest = np.flatnonzero((top <= rs.played) | (second > rs.played))
+    top -= rs.played  # the largest regret
+    top *= u
+    out = first  # a fresh array
+    np.copyto(out, 0, where=top <= 0.0)
+    if len(rest):
+        regrets = np.take(rs.sums, rs.cols[rest], axis=1)
+        regrets -= rs.played[rest]
+        out[rest] = regret_matching(None, None, regrets, u[None, rest], None)
+    return out
