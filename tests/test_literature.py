@@ -201,7 +201,8 @@ def test_doubt_adds_sanctions_only_by_underestimated_resolve(draws, with_threats
     "measured: over 20,000 draws sanctions are imposed with positive probability in 40.0 % "
     "and P(imposed and Iraq compliant) = 0 in every draw: the one-shot game gives Iraq no "
     "move after imposition, so imposed sanctions never work and no misperception is "
-    "corrected; issue 14 rebuilds the model"))
+    "corrected (version 1, kept as published; Model 2 has the same limit, tests/test_literature_model2.py; "
+    "the dynamic game of issue 16 gives Iraq a move after imposition)"))
 def test_imposed_sanctions_work_only_after_a_corrected_misperception(draws, uncertain):
     """Hovi, Huseby & Sprinz (2005, World Politics 57(4)): imposed sanctions work only
     if the target misjudged the sender (here: Iraq underestimated US resolve) and that

@@ -310,7 +310,8 @@ def test_doubt_adds_coercion_only_by_underestimated_resolve(draws, with_threats,
     "measured on Model 2: over 20,000 draws coercion is imposed with positive probability in "
     "35.5 % and P(imposed and Iraq compliant) = 0 in every draw: the one-shot game gives Iraq no "
     "move after imposition, and the US never coerces a complying Iraq (no violation, nothing to "
-    "punish), so imposed sanctions never work and no misperception is corrected"))
+    "punish), so imposed sanctions never work and no misperception is corrected; the dynamic game "
+    "of issue 16 gives Iraq a move after imposition, where this result can be tested"))
 def test_imposed_sanctions_work_only_after_a_corrected_misperception(draws, uncertain):
     """Hovi, Huseby & Sprinz (2005, World Politics 57(4)): imposed sanctions work only
     if the target misjudged the sender (here: Iraq underestimated US resolve) and that

@@ -292,14 +292,8 @@ def actor_payoff_batch_last(sc: Scenario, params, actor: str, columns: Features,
     """
     if n_out is None:
         n_out = len(next(iter(columns.values())))
-    total = np.zeros((n_out, 1))
-    for term in sc.terms.get(actor, ()):
-        value = term(params, columns)
-        if np.broadcast_shapes(total.shape, np.shape(value)) == total.shape:
-            total += value  # in place: the same sums, one array fewer
-        else:
-            total = total + value
-    return total
+    terms = sc.terms.get(actor, ())
+    return _sum_terms(terms, params, [columns] * len(terms), n_out, None)
 
 
 def normal_form(sc: Scenario, params) -> np.ndarray:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.engine.params import group, param
+# Russia's and the arms parameters are version 1's, unchanged (docs/calibration.md)
+from sim.scenarios.iraq2020_v1.params import ArmsParams, RussiaParams
 
 ARTICLE = "seed article (Baghdad Post 2020)"
 
@@ -153,45 +155,6 @@ class USParams:
 
 
 @dataclass(frozen=True)
-class RussiaParams:
-    margin: float = param(
-        0.3, unit="1", low=0.0, high=1.0,
-        label="Russian profit margin on a sale",
-        source="assumption",
-        doc="profit margin of a sale at list price")
-    discount: float = param(
-        0.0, unit="1", low=0.0, high=0.9,
-        label="Russian discount on the list price",
-        source="assumption; BRIEF §3 'optionally at a discount'",
-        doc="discount on the list price offered to Iraq (d); Russia's margin falls by it")
-    influence: float = param(
-        0.5, unit="$bn/yr", low=0.0, high=10.0,
-        label="Russian influence gain from ties with Iraq",
-        source="assumption; article: Moscow on standby to consolidate regional clout",
-        doc="Russian influence gain when Iraq deepens ties or buys (G)")
-    exit_value: float = param(
-        1.0, unit="$bn/yr", low=0.0, high=10.0,
-        label="Value to Russia of a US exit",
-        source="assumption",
-        doc="Russian gain when US troops leave Iraq (G_exit)")
-    investment: float = param(
-        10.0, unit="$bn", low=0.0, high=30.0,
-        label="Russian investment in Iraq",
-        source=f"{ARTICLE}: Russian investment in Iraq >$10 bn",
-        doc="Russian investment stock in Iraq (I_RU)")
-    investment_risk: float = param(
-        0.05, unit="1/yr", low=0.0, high=1.0,
-        label="Share of Russian investment lost to severe sanctions",
-        source="assumption",
-        doc="share of the investment lost per year under severe sanctions (theta)")
-    offer_value: float = param(
-        0.05, unit="$bn/yr", low=0.0, high=2.0,
-        label="Prestige to Russia of a standing offer",
-        source="assumption; article: Russia 'intensifying efforts to sell'",
-        doc="prestige of a standing offer, per unit of capability offered (epsilon)")
-
-
-@dataclass(frozen=True)
 class IranParams:
     exit_value: float = param(
         3.0, unit="$bn/yr", low=0.0, high=20.0,
@@ -219,30 +182,6 @@ class IranParams:
         label="Iranian escalation risk per unit of US troops",
         source="assumption",
         doc="escalation risk to Iran of pressing, per unit of US troop level (Z_IR)")
-
-
-@dataclass(frozen=True)
-class ArmsParams:
-    s300_price: float = param(
-        0.9, unit="$bn", low=0.1, high=5.0,
-        label="List price of an S-300",
-        source="Iran S-300 contract ~$0.8-1.0 bn (2007/2016; BRIEF §4)",
-        doc="list price of an S-300 package")
-    s400_price: float = param(
-        2.5, unit="$bn", low=0.5, high=10.0,
-        label="List price of an S-400",
-        source="Turkey S-400 contract $2.5 bn (2017; BRIEF §4); India $5.43 bn for 5 units",
-        doc="list price of an S-400 package")
-    s300_capability: float = param(
-        0.5, unit="1", low=0.0, high=1.0,
-        label="Capability of an S-300 relative to an S-400",
-        source="assumption; S-400 outranges the S-300",
-        doc="capability of an S-300 relative to an S-400 (scales values and losses)")
-    amortisation_years: float = param(
-        10.0, unit="yr", low=1.0, high=30.0,
-        label="Amortisation period of a purchase",
-        source="assumption",
-        doc="years over which a purchase price is spread")
 
 
 @dataclass(frozen=True)
