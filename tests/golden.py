@@ -43,6 +43,14 @@ COARSE_SENSITIVITY = {"n": 16, "resamples": 10}
 EXPERIMENTS = experiment_names()
 
 
+def experiments_of(version: str) -> list[str]:
+    """The experiments of the model ``version`` (a key of :data:`VERSIONS`): Model 2's are
+    every named experiment; version 1's the frozen copies in experiments/v1/."""
+    if not VERSIONS[version]:
+        return EXPERIMENTS
+    return sorted(p.stem for p in (Path(CONF_DIR) / "experiment" / VERSIONS[version]).glob("*.yaml"))
+
+
 def coarse_config(experiment: str, version: str = ""):
     """The experiment's config (of the model ``version``, a key of :data:`VERSIONS`) with
     every axis shrunk, the agent-based runs short and the sensitivity sample small."""
@@ -102,6 +110,6 @@ if __name__ == "__main__":
     # python tests/golden.py [version ...]: rewrite the references of those versions (default: all)
     for version in sys.argv[1:] or VERSIONS:
         (GOLDEN / version).mkdir(parents=True, exist_ok=True)
-        for exp in EXPERIMENTS:
+        for exp in experiments_of(version):
             (GOLDEN / version / f"{exp}.csv").write_text(solve(exp, version))
             print(GOLDEN / version / f"{exp}.csv")

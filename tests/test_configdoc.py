@@ -12,7 +12,7 @@ import pytest
 from sim.cli.configdoc import CONF_DIR, composed_default, flat_keys, reference
 from sim.config.schema import reference_rows, top_keys
 from sim.config.validate import validate_run_config
-from sim.scenarios.iraq2020 import GameParams
+from sim.scenarios import get_scenario
 from sim.engine.params import ConfigError, iter_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def test_every_composed_key_is_in_the_reference(overrides):
     cfg = composed_default(overrides)
     keys = set(flat_keys(cfg))
     assert keys - DOCUMENTED == set()
-    params = {i.name for i in iter_params(GameParams)}
+    params = {i.name for i in iter_params(get_scenario(cfg.get("scenario", "iraq2020")).params_cls)}
     game = cfg.get("game", {})
     leaves = {f"{g}.{k}" for g, sub in game.items() for k in sub}
     assert leaves <= params  # game.* is documented in docs/parameters.md

@@ -21,7 +21,7 @@ from typing import Any
 from sim.config.schema import reference_rows, type_text
 from sim.engine.params import iter_params
 from sim.resources import CONF_DIR
-from sim.scenarios import get_scenario
+from sim.scenarios import BASELINE_FILES, get_scenario
 
 CONF_DIR = Path(CONF_DIR)
 #: Config groups chosen as ``group=option`` on the command line.
@@ -132,7 +132,6 @@ def key_table(composed: Mapping[str, Any]) -> str:
 
 
 #: The generated calibration file of each built-in scenario, ``conf/game/<file>.yaml``.
-BASELINE_FILES = {"iraq2020": "baseline", "iraq2020_v1": "baseline_v1"}
 
 
 def baseline_yaml(scenario: str = "iraq2020") -> str:

@@ -11,6 +11,8 @@ Which keys each block has is read from the schema, never listed here.
 
 from __future__ import annotations
 
+import itertools
+
 import dataclasses
 import enum
 import hashlib
@@ -28,7 +30,7 @@ from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MA
                                SweepConf, TilesConf, block_keys, schema_defaults, top_keys)
 from sim.config.sensitivity import SensitivityOptions, check_options, problem
 from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
-                               show)
+                               replace_values, show)
 from sim.engine.scenario import Scenario
 from sim.engine.sweep import SPACES, Axis, grid_size, make_axis
 from sim.scenarios import SCENARIOS, get_scenario
@@ -260,6 +262,9 @@ def validate_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max
     opts = check_options(SensitivityOptions(**{**data, "params": params}))
     if SOLVERS[opts.concept].requires_types and scenario.types is None:
         raise ConfigError(f"sensitivity.concept={opts.concept} but scenario {scenario.name!r} declares no actor of uncertain type")
+    if SOLVERS[opts.concept].requires_domestic and scenario.domestic is None:
+        raise ConfigError(f"sensitivity.concept={opts.concept} but scenario {scenario.name!r} declares no domestic "
+                          "level; use scenario=iraq2020_blocs")
     try:
         d = problem(scenario.params_cls, opts.params)["num_vars"]
     except ConfigError as exc:
@@ -411,7 +416,20 @@ def validate_solvers(cfg: Mapping[str, Any], scenario: Scenario) -> tuple[str, .
     for s in solvers:
         if SOLVERS[s].requires_types and scenario.types is None:
             raise ConfigError(f"solvers include {s} but scenario {scenario.name!r} declares no actor of uncertain type")
+        if SOLVERS[s].requires_domestic and scenario.domestic is None:
+            raise ConfigError(f"solvers include {s} but scenario {scenario.name!r} declares no domestic level; "
+                              "use scenario=iraq2020_blocs")
     return solvers
+
+
+def check_domestic(scenario: Scenario, game, axes: tuple[Axis, ...]) -> None:
+    """The domestic level can bargain at the baseline and at every corner of the grid (the
+    weights that must not all vanish grow with each parameter, so the corners decide; one
+    line naming the parameters)."""
+    scenario.domestic.check(game)
+    ends = [[(a.param, float(min(a.values))), (a.param, float(max(a.values)))] for a in axes]
+    for corner in itertools.product(*ends):
+        scenario.domestic.check(replace_values(game, dict(corner)))
 
 
 def validate_plot(cfg: Mapping[str, Any]) -> tuple[str, ...]:
@@ -435,6 +453,8 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
     axes, tiles = validate_grid(cfg, scenario, max_points, sensitivity)
     solvers = validate_solvers(cfg, scenario)
+    if any(SOLVERS[s].requires_domestic for s in solvers):
+        check_domestic(scenario, game, axes)
     abm, trajectory_replicates = validate_abm(scenario, cfg)
     if "abm" in solvers and sensitivity is None:
         check_abm_budget(abm, trajectory_replicates, grid_size(axes), max_points)

@@ -63,6 +63,8 @@ class Scenario:
     types : optional :class:`sim.engine.bayes.TypeSpec` — an actor of uncertain type.
     focal_regime : the regime whose probability figures draw (one of ``regimes``), or
         None (no probability panels).
+    domestic : optional :class:`sim.bargain.domestic.DomesticSpec` — an actor whose move
+        is a domestic bargain (the two-level game).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Scenario:
     params_cls: type
     types: object = None
     focal_regime: str | None = None
+    domestic: object = None
 
     @property
     def players(self) -> tuple[str, ...]:

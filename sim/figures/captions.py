@@ -10,6 +10,7 @@ from sim.store import rundir
 from sim.config.validate import RunConfig
 from sim.figures.abm_words import exact_words, rule_name, runs_text, window_rule
 from sim.solvers.registry import SOLVERS
+from sim.scenarios import BASELINE_FILES
 from sim.engine.params import get_value, iter_params, param_info, quantity, unitless
 
 FIGURES = {  # by figure stem
@@ -18,6 +19,8 @@ FIGURES = {  # by figure stem
     rundir.TRAJECTORIES: "Action shares over time in adaptive play",
     rundir.QRE_FIGURE: "Regime probabilities of the logit QRE against rationality λ",
     rundir.SENSITIVITY_FIGURE: "Which parameters decide the regime",
+    rundir.PARLIAMENT_MAP: "Iraq's parliament and executive in the two-level game",
+    rundir.PARLIAMENT_FIGURE: "The 2018 parliament and a counterfactual one in the two-level game",
 }
 
 
@@ -67,8 +70,9 @@ def _range(values, unit: str) -> str:
     return span if unitless(unit) else f"{span} {unit}"
 
 
-def _others(changed: list[str]) -> str:
-    return ("Other parameters at the calibrated baseline (conf/game/baseline.yaml)"
+def _others(changed: list[str], scenario: str = "iraq2020") -> str:
+    where = f" (conf/game/{BASELINE_FILES[scenario]}.yaml)" if scenario in BASELINE_FILES else ""
+    return (f"Other parameters at the calibrated baseline{where}"
             + (f" except {', '.join(changed)}." if changed else "."))
 
 
@@ -108,7 +112,7 @@ def _prior_caption(cfg: RunConfig, names, changed: list[str], run_id: str, confi
         f"range changes it; the {s.top} parameters nearest a change ({s.evaluations(len(names)):,} games in all).",
     ]
     if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
-        parts.append(_others(changed))
+        parts.append(_others(changed, cfg.scenario.name))
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
     return " ".join(parts) + "\n"
 
@@ -134,7 +138,7 @@ def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: s
         f"{len(names)} parameters drawn uniformly over their documented ranges (docs/parameters.md); {design}.",
     ]
     if len(names) < len(list(iter_params(cfg.scenario.params_cls))):
-        parts.append(_others(changed))
+        parts.append(_others(changed, cfg.scenario.name))
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}.")
     return " ".join(parts) + "\n"
 
@@ -157,9 +161,20 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
         parts += [
             f"At {_point(cfg)}: the probability of each regime in the logit QRE of the sequential game against "
             "the rationality λ (0 = uniform play; large = subgame-perfect).",
-            _others(changed),
+            _others(changed, cfg.scenario.name),
             f"Dashed line: this run's λ = {cfg.qre.lam:g} per $bn/yr.",
         ]
+    elif figure == rundir.PARLIAMENT_FIGURE:
+        labels = cfg.scenario.domestic.labels
+        parts += [
+            f"At {_point(cfg)}, for the {labels[0]} and the {labels[1]} (hatched): (a) each bloc's seats, coloured by "
+            "its vote on the exit resolution's principle (US troops gone, all else unchanged) at the node the game "
+            "most likely reaches; grey: boycotted the 5 Jan 2020 vote (Kurdish and Sunni blocs) or holds no seats. "
+            "(b) The probability of each of Iraq's options (troop demand + tie with Russia) in the two-level game; "
+            "values below 10^-4 are drawn at 10^-4.",
+            _others(changed, cfg.scenario.name),
+        ]
+        parts += [SOLVERS["twolevel"].note(cfg.options_of("twolevel"))]
     elif figure == rundir.TRAJECTORIES:
         marks = ("the actions on the path of the subgame-perfect equilibrium of the sequential game there (agents "
                  "play the game tree; a share is of the runs whose current path has the action)"
@@ -168,7 +183,7 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
         parts += [
             f"At {_point(cfg)}: the share of runs playing each action, step by step; coloured lines and markers: "
             f"{marks}; grey lines: the other actions.",
-            _others(changed),
+            _others(changed, cfg.scenario.name),
             f"Adaptive play{_game(facts)}: {_play(facts, facts['trajectory_replicates'], False)}.",
             window_rule(facts["settle_window"]),
         ]
@@ -178,17 +193,24 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
             info = param_info(cfg.scenario.params_cls, a.param)
             axes.append(f"{info.label} ({a.param}; {_range(a.values, info.unit)}; {len(a.values)} values)")
         shown = [s for s in cfg.solvers if SOLVERS[s].regime_column] if figure == rundir.PHASE_DIAGRAM else \
+            ["twolevel"] if figure == rundir.PARLIAMENT_MAP else \
             [s for s in (words["concept"], "abm") if s in cfg.solvers] if figure == rundir.ABM_SELECTION \
             else list(cfg.solvers)
         parts += [
             f"Axes: {' × '.join(axes)}.",
             f"Solution concepts: {'; '.join(SOLVERS[s].caption.format(focal=cfg.scenario.focal_regime) for s in shown)}.",
-            _others(changed),
+            _others(changed, cfg.scenario.name),
             f"{'Dashed line' if len(cfg.axes) == 1 else 'Star'}: {_point(cfg)}"
             + (f", in a panel only if it is at that {cfg.axes[2].param}." if len(cfg.axes) == 3 else "."),
         ]
         if figure == rundir.ABM_SELECTION:
             parts.append(f"Adaptive play{_game(facts)}: {_play(facts, facts['replicates'], True)}.")
+        if figure == rundir.PARLIAMENT_MAP:
+            parts.append("(a) The most likely regime; (b) the probability that Iraq demands that US troops leave; "
+                         "(c) the probability that the parliament passes the exit resolution voting on its "
+                         "principle (US troops gone, all else unchanged), among the members present on 5 Jan 2020; "
+                         "(d) the share of present seats that would vote for it weighing what follows in "
+                         "equilibrium (the US's answer).")
         parts += [SOLVERS[s].note(cfg.options_of(s)) for s in shown if SOLVERS[s].note]
     parts.append(f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per year.")
     return " ".join(parts) + "\n"

@@ -55,6 +55,7 @@ def figure_columns(schema: pa.Schema, meta: TableMeta) -> list[str]:
     keep = {a["param"] for a in meta.axes}
     for s in phase_concepts():
         keep |= {s.regime_column, f"{s.name}_count" if s.several else "", prob_column(s.name, meta) or ""}
+        keep |= set(s.figure_columns)
     return [name for name in schema.names if name in keep or name.startswith("abm_")]
 
 
@@ -245,7 +246,7 @@ def run_figure(table: pa.Table, meta: TableMeta, baseline_label: str = BASELINE_
             SOLVERS[game].short_title + ":\n" + SOLVERS[game].title.split(": ", 1)[1].replace("subgame-perfect equilibrium", "SPE")
         ax.set_title(panel_title(k, n_panels, title), parse_math=False)
     for k, game in enumerate(probs, start=len(games)):
-        _probability_panel(fig, axs[k], table, meta, prob_column(game, meta), base)
+        probability_panel(fig, axs[k], table, meta, prob_column(game, meta), base)
         head = SOLVERS[game].title.split(":")[0] if ncols <= 2 else SOLVERS[game].short_title
         axs[k].set_title(panel_title(k, n_panels, f"{head}:\nP({meta.focal})"), parse_math=False)
     for ax in axs[:n_panels]:
@@ -292,8 +293,10 @@ def qre_path_figure(path_table: pa.Table, meta: TableMeta, baseline_label: str =
     return fig
 
 
-def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, column: str, base) -> None:
-    """A probability (0..1) over a 2-axis grid, with a colour bar and the baseline."""
+def probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, column: str, base,
+                      label: str = "probability") -> None:
+    """A probability or share (0..1) in ``column`` over a 2-axis grid, with a colour bar
+    (``label``) and the baseline ``base`` (x, y; None where off the grid)."""
     shape = check_rows(table, meta)
     grid = np.asarray(table_column(table, column), dtype=float).reshape(shape).T
     xs, ys = axis_values(table, meta)
@@ -305,7 +308,7 @@ def _probability_panel(fig: Figure, ax: Axes, table: pa.Table, meta: TableMeta, 
     setup_axis(ax, "y", meta.axes[1], ye, ylog, meta.scenario)
     if base[0] is not None and base[1] is not None and inside(base[0], xe) and inside(base[1], ye):
         ax.plot([base[0]], [base[1]], linestyle="none", zorder=6, **BASELINE_MARKER)
-    fig.colorbar(mesh, ax=ax, label="probability", shrink=0.9)
+    fig.colorbar(mesh, ax=ax, label=label, shrink=0.9)
     if np.all(grid == grid.flat[0]):  # one flat colour: say what it means
-        say_in_panel(ax, f"probability {grid.flat[0]:.2g} everywhere")
+        say_in_panel(ax, f"{label} {grid.flat[0]:.2g} everywhere")
 

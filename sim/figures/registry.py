@@ -97,6 +97,24 @@ def _draw_phase_diagram(run: Run, formats: Sequence[str]) -> list[Path]:
                         FIGURE_NAME, formats)
 
 
+def _draw_parliament_map(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``parliament_map.<fmt>``: the two-level game's regime, P(exit demand), P(resolution)."""
+    from sim.figures.parliament import parliament_map
+
+    fig = parliament_map(run.table, run.meta, baseline_text(run_changes(run.dir)))
+    return save_formats(fig, run.dir, rundir.PARLIAMENT_MAP, formats)
+
+
+def _draw_parliament(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``parliament.<fmt>``: the calibrated and the counterfactual parliament at the baseline."""
+    from sim.figures.parliament import parliament_figure
+
+    members = read_parquet(run.dir / rundir.PARLIAMENT)
+    outcomes = read_parquet(run.dir / rundir.PARLIAMENT_OUTCOMES)
+    fig = parliament_figure(members, outcomes)
+    return save_formats(fig, run.dir, rundir.PARLIAMENT_FIGURE, formats)
+
+
 def _draw_abm(run: Run, formats: Sequence[str]) -> list[Path]:
     """``abm_selection.<fmt>`` and ``trajectories.<fmt>`` (:func:`sim.figures.abm.draw_abm`)."""
     return draw_abm(run.dir, formats, (run.table, run.meta))
@@ -111,6 +129,9 @@ FIGURES: tuple[FigureSpec, ...] = (
                _draw_qre_path),
     FigureSpec("phase_diagram", lambda run: run.table is not None and not (
         has_abm(run.table) and set(games_in(run.table)) <= {"nash"}), _draw_phase_diagram),
+    FigureSpec("parliament_map", lambda run: run.table is not None and "twolevel_p_exit" in run.table.column_names
+               and len(run.meta.axes) == 2, _draw_parliament_map),
+    FigureSpec("parliament", lambda run: (run.dir / rundir.PARLIAMENT).exists(), _draw_parliament),
     FigureSpec("abm", lambda run: run.table is not None, _draw_abm),
 )
 

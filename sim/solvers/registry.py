@@ -13,7 +13,7 @@ for a plug-in, a call to :func:`register`); see docs/how-to/add-a-solver.md.
 from __future__ import annotations
 
 from sim.engine.params import ConfigError, did_you_mean
-from sim.solvers import abm, bayes, nash, qre, spe
+from sim.solvers import abm, bayes, nash, qre, spe, twolevel
 from sim.solvers.spec import SolverSpec
 
 SOLVERS: dict[str, SolverSpec] = {}
@@ -54,5 +54,5 @@ def sensitivity_concepts() -> tuple[str, ...]:
     return tuple(n for n, s in SOLVERS.items() if s.sensitivity_outcome)
 
 
-for _module in (spe, nash, bayes, qre, abm):
+for _module in (spe, nash, bayes, qre, abm, twolevel):
     register(_module.SPEC)

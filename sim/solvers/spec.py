@@ -64,6 +64,8 @@ class SolverSpec:
     sensitivity_outcome : what a sensitivity analysis of this concept measures; None:
         not available there.
     requires_types : the scenario must declare an actor of uncertain type.
+    requires_domestic : the scenario must declare a domestic level (``Scenario.domestic``).
+    figure_columns : further columns its figures draw (read with the regime columns).
     extras : see :data:`Extras`.
     lazy : imported on use (e.g. Mesa), so ``solve`` is looked up when first called.
     """
@@ -81,6 +83,8 @@ class SolverSpec:
     prob_prefix: str | None = None
     sensitivity_outcome: str | None = None
     requires_types: bool = False
+    requires_domestic: bool = False
+    figure_columns: tuple[str, ...] = ()
     extras: Extras | None = None
     note: Callable[[Any], str] | None = None
 
@@ -106,6 +110,10 @@ class SolverSpec:
                 out += [c.name.format(regime=slug(r)) for r in sc.regimes]
             elif "{actor}" in c.name:
                 out += [c.name.format(actor=slug(a.name)) for a in sc.actors]
+            elif "{option}" in c.name:
+                if sc.domestic is not None:
+                    actor = sc.actors[sc.players.index(sc.domestic.actor)]
+                    out += [c.name.format(option=slug(a)) for a in actor.actions]
             else:
                 out.append(c.name)
         return out
