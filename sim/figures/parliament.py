@@ -63,7 +63,8 @@ def parliament_figure(members: pa.Table, outcomes: pa.Table) -> Figure:
     ax_seats, ax_opts = fig.subplots(1, 2, width_ratios=(1.0, 1.0))
     _seat_panel(ax_seats, m, labels)
     _option_panel(ax_opts, o, labels)
-    handles = [Patch(facecolor=VOTE_COLOURS[v], label=VOTE_WORDS[v]) for v in VOTE_COLOURS]
+    shown = set(m["vote_principle"])
+    handles = [Patch(facecolor=VOTE_COLOURS[v], label=VOTE_WORDS[v]) for v in VOTE_COLOURS if v in shown]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=h, label=lab)
                 for h, lab in zip(("", "///"), labels)]
     common_legend(fig, handles)
