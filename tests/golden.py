@@ -31,7 +31,7 @@ from sim.resources import CONF_DIR, experiment_names  # noqa: E402
 from sim.config.validate import unset_axis, validate_run_config  # noqa: E402
 from sim.runs.run import solve_range  # noqa: E402
 from sim.analysis.sensitivity import analyse  # noqa: E402
-from sim.analysis import prior  # noqa: E402
+from sim.analysis import backtest, prior  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 #: Model versions whose experiments keep references: subfolder of GOLDEN -> the folder of
@@ -64,6 +64,8 @@ def coarse_config(experiment: str, version: str = ""):
     data["abm"].update(steps=40, replicates=3, tail=10, settle_window=5, trajectory_replicates=0)
     if data.get("sensitivity"):
         data["sensitivity"].update(COARSE_SENSITIVITY)
+    if data.get("backtest"):
+        data["backtest"].update(grid=4)
     return validate_run_config(data)
 
 
@@ -102,6 +104,8 @@ def solve(experiment: str, version: str = "") -> str:
     if cfg.sensitivity is not None:
         table, _ = analyse(cfg.scenario, cfg.sensitivity, cfg.game, cfg.chunk_size)
         return table_text(table)
+    if cfg.backtest is not None:
+        return table_text(backtest.run_table(cfg.scenario, cfg.game, cfg.backtest))
     table, _ = solve_range(cfg, 0, cfg.n_points, False, experiment)
     return table_text(table)
 

@@ -38,6 +38,8 @@ def tiny(data, tmp_path, run_id="r"):
             spec["num"] = TINY[key]
     if data.get("sensitivity"):
         data["sensitivity"].update(TINY_SENSITIVITY)
+    if data.get("backtest"):
+        data["backtest"].update(grid=3)
     data.update(results_dir=str(tmp_path), run_id=run_id)
     return data
 
@@ -62,6 +64,12 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
                          "sensitivity.caption.txt", *(f"sensitivity.{f}" for f in cfg.plot_formats)}
         table = pq.read_table(out / "sensitivity.parquet")
         assert list(dict.fromkeys(table.column("regime").to_pylist())) == list(cfg.scenario.regimes)
+        return
+    if cfg.backtest is not None:  # the back-test instead of a sweep
+        assert names == {"backtest.parquet", "config.yaml", "manifest.json", "figures.json", "backtest.caption.txt",
+                         *(f"backtest.{f}" for f in cfg.plot_formats)}
+        table = pq.read_table(out / "backtest.parquet")
+        assert table.column("quarter").to_pylist()[0] == cfg.backtest.start
         return
     assert {"equilibria.parquet", "config.yaml", "manifest.json", "baseline.nfg", "baseline.efg",
             "phase_diagram.png", "phase_diagram.pdf"} <= names

@@ -59,12 +59,14 @@ def test_the_comparison_catches_a_changed_float_and_a_changed_label():
     assert compare_tables(expected, golden_table(within)).verdict == "numerically equal"
 
 
-def test_other_simd_kernels_give_numerically_equal_results():
-    """concepts (the QRE: exp and log over logit choice probabilities) solved with
-    numpy's AVX-512 kernels disabled, against this process's kernels."""
+@pytest.mark.parametrize("experiment", ["concepts", "parliament", "backtest"])
+def test_other_simd_kernels_give_numerically_equal_results(experiment):
+    """concepts (the QRE: exp and log over logit choice probabilities), parliament (the PCE's
+    logs) and backtest (a QRE fitted by an optimiser) solved with numpy's AVX-512 kernels
+    disabled, against this process's kernels."""
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": AVX2_ONLY}
-    code = "import sys; from golden import solve; sys.stdout.write(solve('concepts'))"
+    code = f"import sys; from golden import solve; sys.stdout.write(solve({experiment!r}))"
     other = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, env=env,
                            capture_output=True, text=True, check=True).stdout
-    report = compare_tables(golden_table(solve("concepts")), golden_table(other))
+    report = compare_tables(golden_table(solve(experiment)), golden_table(other))
     assert report.verdict in (IDENTICAL, "numerically equal"), "\n".join(report.lines())

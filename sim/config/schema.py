@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
 from sim.abm.rules import RULES, RuleOptions
+from sim.config.backtest import BacktestOptions
 from sim.config.sensitivity import SensitivityOptions
 from sim.engine.sweep import MAX_POINTS, SPACES
 from sim.scenarios import SCENARIOS
@@ -281,6 +282,12 @@ def top_fields() -> list[tuple[str, Any, Any]]:
                                                        "must have no axis, `tiles.count` must be 1, and `solvers`, "
                                                        "`qre`, `abm` are not used; `experiment=sobol_regime` sets it",
                                                    docs_from=sensitivity)),
+        ("backtest", Any, key(None, type="mapping or null", allowed="null, or the keys below",
+                              doc="set: the dynamic game (docs/model.md §9) fitted on the record's first quarters and "
+                                  "scored on the rest against two naive baselines (docs/discussion.md §6), instead of "
+                                  "the sweep: `backtest.parquet` and a figure; `sweep` must have no axis, `tiles.count` "
+                                  "must be 1, and `solvers`, `qre`, `abm` are not used; `experiment=backtest` sets it",
+                              docs_from=structured(BacktestOptions))),
         ("dynamics", Any, key(None, type="mapping", allowed="keys `rule` and that rule's options; not null",
                               docs_from=DynamicsDoc,
                               doc="learning rule of the agent-based model; the config group `dynamics=` sets it "

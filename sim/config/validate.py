@@ -11,11 +11,10 @@ Which keys each block has is read from the schema, never listed here.
 
 from __future__ import annotations
 
-import itertools
-
 import dataclasses
 import enum
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -28,6 +27,7 @@ from sim.abm.rules import RULES, RuleOptions
 from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MAX_BOOTSTRAP_DRAWS, MAX_CHUNK,
                                MAX_MODEL_RUNS, MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, AbmConf, PlotConf,
                                SweepConf, TilesConf, block_keys, schema_defaults, top_keys)
+from sim.config.backtest import BacktestOptions
 from sim.config.sensitivity import SensitivityOptions, check_options, problem
 from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
                                replace_values, show)
@@ -68,6 +68,7 @@ class RunConfig:
     tiles: TileSpec
     resolved: Mapping[str, Any]  # the composed config, for the record
     sensitivity: SensitivityOptions | None = None  # set: this analysis instead of the sweep
+    backtest: BacktestOptions | None = None  # set: the back-test instead of the sweep
 
     def options_of(self, solver: str):
         """The options of concept ``solver`` (None for a concept without options)."""
@@ -240,6 +241,20 @@ def validate_options(spec, data) -> Any:
     return options_from(spec, data)
 
 
+def validate_backtest(scenario: Scenario, data: Mapping[str, Any] | None, sensitivity) -> BacktestOptions | None:
+    """The ``backtest`` block: None (run the sweep) or the back-test to run instead."""
+    if data is None:
+        return None
+    keys = [f.name for f in dataclasses.fields(BacktestOptions)]
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"backtest={data!r} must be null or a mapping; allowed keys: {', '.join(keys)}")
+    if sensitivity is not None:
+        raise ConfigError("backtest and sensitivity are both set; each replaces the sweep: set one of them to null")
+    if "maintain" not in getattr(scenario.sequential, "features", {}):
+        raise ConfigError(f"backtest needs a scenario whose US chooses a troop posture (iraq2020); got {scenario.name!r}")
+    return BacktestOptions(**_keys("backtest", data, keys))
+
+
 def validate_sensitivity(scenario: Scenario, data: Mapping[str, Any] | None, max_points: int) -> SensitivityOptions | None:
     """The ``sensitivity`` block: None (run the sweep) or the analysis to run instead."""
     if data is None:
@@ -394,11 +409,13 @@ def validate_grid(cfg: Mapping[str, Any], scenario: Scenario, max_points: int, s
     tiles_data = _keys("tiles", cfg["tiles"], block_keys(TilesConf))
     count = tiles_data.get("count", 1)
     if sensitivity is not None:  # one analysis in one job: no grid, no tiles
+        block, what = (("backtest", "back-test") if isinstance(sensitivity, BacktestOptions)
+                       else ("sensitivity", "sensitivity analysis"))
         if axes:
-            raise ConfigError("sweep.x is set but so is sensitivity, which replaces the sweep; "
-                              "set sweep.x=null (and y, z) or sensitivity=null")
+            raise ConfigError(f"sweep.x is set but so is {block}, which replaces the sweep; "
+                              f"set sweep.x=null (and y, z) or {block}=null")
         if count != 1:
-            raise ConfigError(f"tiles.count={count!r}: a sensitivity analysis runs in one job; set tiles.count=1")
+            raise ConfigError(f"tiles.count={count!r}: a {what} runs in one job; set tiles.count=1")
     elif not axes:
         raise ConfigError("sweep needs at least one axis (sweep.x)")
     if n_points > max_points:
@@ -451,12 +468,13 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
     max_points = _int("max_points", cfg["max_points"], 1, MAX_POINTS_CAP,
                       " (the most grid points this simulator allows: ~14 GB to draw and up to 2 h to solve)")
     sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
-    axes, tiles = validate_grid(cfg, scenario, max_points, sensitivity)
+    backtest = validate_backtest(scenario, cfg.get("backtest"), sensitivity)
+    axes, tiles = validate_grid(cfg, scenario, max_points, sensitivity if backtest is None else backtest)
     solvers = validate_solvers(cfg, scenario)
     if any(SOLVERS[s].requires_domestic for s in solvers):
         check_domestic(scenario, game, axes)
     abm, trajectory_replicates = validate_abm(scenario, cfg)
-    if "abm" in solvers and sensitivity is None:
+    if "abm" in solvers and sensitivity is None and backtest is None:
         check_abm_budget(abm, trajectory_replicates, grid_size(axes), max_points)
     return RunConfig(
         name=_name("name", cfg["name"]),
@@ -477,4 +495,5 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
                  for s in SOLVERS.values() if s.options is not None and s.name != "abm"},
         resolved=given,
         sensitivity=sensitivity,
+        backtest=backtest,
     )

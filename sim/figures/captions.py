@@ -21,6 +21,7 @@ FIGURES = {  # by figure stem
     rundir.SENSITIVITY_FIGURE: "Which parameters decide the regime",
     rundir.PARLIAMENT_MAP: "Iraq's parliament and executive in the two-level game",
     rundir.PARLIAMENT_FIGURE: "The 2018 parliament and a counterfactual one in the two-level game",
+    rundir.BACKTEST_FIGURE: "The record against the dynamic game",
 }
 
 
@@ -143,6 +144,27 @@ def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: s
     return " ".join(parts) + "\n"
 
 
+def backtest_caption(cfg: RunConfig, run_id: str, config_hash: str) -> str:
+    """The back-test figure's caption (what is fitted, on which quarters, against what)."""
+    b = cfg.backtest
+    record = b.history or "data/history_iraq_2020_2022.csv"
+    parts = [
+        f"The record against the dynamic game — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
+        f"Quarters {b.start}-{b.stop} of {record}; the dynamic game (Model 2's stage game each quarter, linked by the "
+        f"US troop posture, quarterly discount factor {b.discount:g}) as a logit QRE whose rationality λ and US "
+        f"adjustment cost are fitted by maximum likelihood on {b.start}-{b.split} (shaded); persistence's ε on the "
+        "same quarters; the frequencies are those of the fitted quarters (Jeffreys-smoothed). Each quarter is scored "
+        f"from the posture the record shows at the end of the quarter before ({b.initial_posture} before the first).",
+        "(a) The model's probability of each US posture, the record's outlined, and the US troops in Iraq; "
+        "(b) the energy waiver's length in the record and the model's probability that the US revokes it or does "
+        "more; (c) the log-likelihood of each quarter's record under each predictor, with the totals of the fitted "
+        "and the out-of-sample quarters.",
+        _others(changed_parameters(cfg), cfg.scenario.name),
+        f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per quarter.",
+    ]
+    return " ".join(parts) + "\n"
+
+
 def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     """A one-paragraph caption for ``figure`` (a file stem) of the run.
 
@@ -152,6 +174,8 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     """
     if cfg.sensitivity is not None:
         return sensitivity_caption(cfg, figure, run_id, config_hash)
+    if cfg.backtest is not None:
+        return backtest_caption(cfg, run_id, config_hash)
     changed = changed_parameters(cfg)
     facts = abm_facts(cfg)
     words = exact_words(facts)

@@ -53,7 +53,8 @@ def load_run(run_dir: Path) -> Run:
         equilibria table is unreadable or inconsistent with its metadata.
     """
     run_dir = Path(run_dir)
-    if not (run_dir / rundir.TABLE).exists() and (run_dir / rundir.SENSITIVITY_TABLE).is_file():
+    if not (run_dir / rundir.TABLE).exists() and ((run_dir / rundir.SENSITIVITY_TABLE).is_file()
+                                                  or (run_dir / rundir.BACKTEST).is_file()):
         return Run(run_dir, None, None)
     table, meta = read_table(run_dir / rundir.TABLE, labels_as_dictionary=True, columns=figure_columns)
     return Run(run_dir, table, meta)
@@ -82,6 +83,14 @@ def _draw_sensitivity(run: Run, formats: Sequence[str]) -> list[Path]:
     draw = prior.figure if meta.get("method") == "prior" else sensitivity.figure
     top = int(meta.get("top", 10))  # as the run had it (sensitivity.top)
     return sensitivity.save_figure(draw(table, top_k=top), run.dir, formats)
+
+
+def _draw_backtest(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``backtest.<fmt>``: the record against the dynamic game's probabilities, quarter by quarter."""
+    from sim.figures.backtest import backtest_figure
+
+    table = read_parquet(run.dir / rundir.BACKTEST)
+    return save_formats(backtest_figure(table), run.dir, rundir.BACKTEST_FIGURE, formats)
 
 
 def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:
@@ -124,7 +133,9 @@ def _draw_abm(run: Run, formats: Sequence[str]) -> list[Path]:
 #: agent-based results and no phase-diagram concept but ``nash`` gets no phase diagram (its
 #: ``abm_selection`` figure shows the pure NE).
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("sensitivity", lambda run: run.table is None, _draw_sensitivity),
+    FigureSpec("sensitivity", lambda run: run.table is None and (run.dir / rundir.SENSITIVITY_TABLE).is_file(),
+               _draw_sensitivity),
+    FigureSpec("backtest", lambda run: run.table is None and (run.dir / rundir.BACKTEST).is_file(), _draw_backtest),
     FigureSpec("qre_path", lambda run: run.table is not None and (run.dir / rundir.QRE_PATH).exists(),
                _draw_qre_path),
     FigureSpec("phase_diagram", lambda run: run.table is not None and not (

@@ -232,6 +232,26 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
         return _publish(cfg, tmp, run_id, unique)
 
 
+def run_backtest(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True) -> Path:
+    """Run ``cfg.backtest`` (instead of a sweep) into a new run directory:
+    ``backtest.parquet`` (a row per quarter), its figure, ``config.yaml``, caption,
+    ``figures.json``, ``manifest.json`` (``n_points``: quarters scored)."""
+    from sim.analysis import backtest
+
+    started, t0 = _now(), time.perf_counter()
+    table = backtest.run_table(cfg.scenario, cfg.game, cfg.backtest)
+    t1 = time.perf_counter()
+    with rundir.assembling(_parent(cfg), run_id) as tmp:
+        write_parquet(table, tmp / rundir.BACKTEST)
+        atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        from sim.figures.registry import draw_run
+
+        figures = draw_run(tmp, formats=cfg.plot_formats)
+        seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
+        _seal(cfg, tmp, figures, run_id, started, table.num_rows, command, seconds)
+        return _publish(cfg, tmp, run_id, unique)
+
+
 def solve_tile(cfg: RunConfig, tdir: Path, k: int, progress: bool | None) -> bool:
     """Solve tile ``k`` into ``tdir`` unless it is there; False if it failed (its error
     is recorded beside the tiles and printed in one line; the other tiles go on)."""
@@ -315,7 +335,7 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     """
     run_id = run_id_of(cfg)
     parent = _parent(cfg)
-    tiled = cfg.tiles.count > 1 and cfg.sensitivity is None
+    tiled = cfg.tiles.count > 1 and cfg.sensitivity is None and cfg.backtest is None
     fixed = bool(cfg.run_id) or cfg.tiles.count > 1  # an id that names one config's run
     retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
     rundir.make_dirs(parent)
@@ -329,6 +349,8 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     remove_stale_partials(parent, run_id)  # of processes killed before this one
     if cfg.sensitivity is not None:
         out = run_sensitivity(cfg, run_id, command, unique=not fixed, progress=progress)
+    elif cfg.backtest is not None:
+        out = run_backtest(cfg, run_id, command, unique=not fixed)
     else:
         started, t0 = _now(), time.perf_counter()
         with rundir.assembling(parent, run_id) as tmp:

@@ -5,7 +5,8 @@
 * :data:`TABLE` (``equilibria.parquet``), the tidy table (:mod:`sim.store.table`); with the
   agent-based model also :data:`RUNS_TABLE` (one row per run) and the baseline's
   :data:`TRAJECTORY` / :data:`TRAJECTORY_STATS`; with the QRE, :data:`QRE_PATH`; with the
-  two-level game, :data:`PARLIAMENT` and :data:`PARLIAMENT_OUTCOMES`; a
+  two-level game, :data:`PARLIAMENT` and :data:`PARLIAMENT_OUTCOMES`; a back-test run holds
+  :data:`BACKTEST` instead of the table and games; a
   sensitivity run holds :data:`SENSITIVITY_TABLE` instead of the table and games;
 * ``baseline.nfg`` / ``baseline.efg`` (:data:`GAMES_STEM`), the baseline games, for Gambit;
 * :data:`CONFIG` (``config.yaml``), the composed config;
@@ -51,6 +52,7 @@ from typing import IO
 TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
 QRE_PATH = "qre_path.parquet"
+BACKTEST = "backtest.parquet"  #: a back-test run: a row per quarter (sim.analysis.backtest)
 PARLIAMENT = "parliament.parquet"  #: the two-level game at the baseline: a row per member and parliament
 PARLIAMENT_OUTCOMES = "parliament_outcomes.parquet"  #: ... and a row per option and regime
 TRAJECTORY = "trajectory.parquet"
@@ -66,6 +68,7 @@ GAMES_STEM = "baseline"  #: ``baseline.nfg``, ``baseline.efg``
 PHASE_DIAGRAM = "phase_diagram"
 QRE_FIGURE = "qre_path"
 PARLIAMENT_FIGURE = "parliament"
+BACKTEST_FIGURE = "backtest"
 PARLIAMENT_MAP = "parliament_map"
 ABM_SELECTION = "abm_selection"
 TRAJECTORIES = "trajectories"
