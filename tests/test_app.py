@@ -39,7 +39,7 @@ def tiny(data, tmp_path, run_id="r"):
     if data.get("sensitivity"):
         data["sensitivity"].update(TINY_SENSITIVITY)
     if data.get("backtest"):
-        data["backtest"].update(grid=3)
+        data["backtest"].update(grid=3, abm_replicates=2, abm_steps=3)
     data.update(results_dir=str(tmp_path), run_id=run_id)
     return data
 
@@ -67,7 +67,8 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
         return
     if cfg.backtest is not None:  # the back-test instead of a sweep
         assert names == {"backtest.parquet", "config.yaml", "manifest.json", "figures.json", "backtest.caption.txt",
-                         *(f"backtest.{f}" for f in cfg.plot_formats)}
+                         "dynamic_abm.parquet", "dynamic_abm.caption.txt",
+                         *(f"{stem}.{f}" for f in cfg.plot_formats for stem in ("backtest", "dynamic_abm"))}
         table = pq.read_table(out / "backtest.parquet")
         assert table.column("quarter").to_pylist()[0] == cfg.backtest.start
         return

@@ -80,6 +80,10 @@ def test_options_are_checked_in_one_line():
         BacktestOptions(initial_posture="home")
     with pytest.raises(ConfigError, match="backtest.discount"):
         BacktestOptions(discount=1.5)
+    with pytest.raises(ConfigError, match="backtest.abm_rule='imitation' is unknown"):
+        BacktestOptions(abm_rule="imitation")
+    with pytest.raises(ConfigError, match=r"backtest.abm_steps=0 must be an integer in \[1, 10000\]"):
+        BacktestOptions(abm_steps=0)
 
 
 def run_sim(*args):
@@ -87,7 +91,8 @@ def run_sim(*args):
 
 
 def test_backtest_experiment_writes_the_contract(tmp_path):
-    r = run_sim("experiment=backtest", f"results_dir={tmp_path}", "run_id=t", "backtest.grid=4", "plot.formats=[png]")
+    r = run_sim("experiment=backtest", f"results_dir={tmp_path}", "run_id=t", "backtest.grid=4", "backtest.abm_replicates=3",
+                "backtest.abm_steps=5", "plot.formats=[png]")
     assert r.returncode == 0, r.stderr
     run = tmp_path / "backtest" / "t"
     table = pq.read_table(run / "backtest.parquet")
@@ -100,6 +105,9 @@ def test_backtest_experiment_writes_the_contract(tmp_path):
     meta = json.loads(table.schema.metadata[b"sim"])
     assert meta["totals"]["model_test"] == pytest.approx(df[df.split == "test"].loglik_model.sum())
     assert (run / "backtest.png").stat().st_size > 0 and (run / "backtest.caption.txt").read_text().strip()
+    agents = pq.read_table(run / "dynamic_abm.parquet").to_pandas()
+    assert len(agents) == 3 * 12 and set(agents.posture) <= {"maintain", "advisory", "withdraw"}
+    assert (run / "dynamic_abm.png").stat().st_size > 0
 
 
 def test_backtest_replaces_the_sweep(tmp_path):

@@ -206,3 +206,16 @@ def run_table(sc: Scenario, params, opts) -> pa.Table:
     meta = {"lam": f.lam, "adjust_cost": f.adjust, "eps": f.eps, "discount": opts.discount, "split": opts.split,
             "scenario": sc.name, "history": str(path), "totals": totals, "n_leaves": sc.sequential.tree.n_leaves}
     return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True).encode()})
+
+
+def agents_table(sc: Scenario, params, opts, adjust_cost: float, seed: int) -> pa.Table | None:
+    """Mesa agents playing the dynamic game at the fitted adjustment cost
+    (:func:`sim.abm.dynamic_model.simulate_dynamic`), or None if ``opts.abm_rule`` is null."""
+    if opts.abm_rule is None:
+        return None
+    from sim.abm.dynamic_model import simulate_dynamic
+
+    cal = calendar(opts.start, opts.stop)
+    return simulate_dynamic(sc, params, cal, rule=opts.abm_rule, rule_options=None, replicates=opts.abm_replicates,
+                            steps_per_quarter=opts.abm_steps, seed=seed, discount=opts.discount,
+                            adjust_cost=adjust_cost, start_state=opts.initial_posture)

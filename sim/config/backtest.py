@@ -9,6 +9,8 @@ from sim.dynamic.calendar import quarter_index
 from sim.dynamic.game import POSTURES
 from sim.engine.params import ConfigError, check_number, show
 
+ABM_RULES = ("best_response", "fictitious_play", "logit", "regret_matching")
+
 
 def _key(default, allowed: str, doc: str):
     return field(default=default, metadata={"allowed": allowed, "doc": doc})
@@ -29,6 +31,12 @@ class BacktestOptions:
                                 "the US posture before the first quarter (5,200 troops in Dec 2019: maintain)")
     grid: int = _key(24, "an integer in `[2, 200]`",
                      "values per axis of the grid over (log λ, adjustment cost) the fit starts from")
+    abm_rule: str | None = _key("best_response", "null (no agents), `best_response`, `fictitious_play`, `logit`, "
+                                "`regret_matching`",
+                                "Mesa agents also play the dynamic game with this learning rule, at the fitted "
+                                "adjustment cost: `dynamic_abm.parquet` and its figure")
+    abm_replicates: int = _key(20, "an integer in `[1, 10000]`", "runs of the agents")
+    abm_steps: int = _key(30, "an integer in `[1, 10000]`", "learning steps per quarter")
 
     def __post_init__(self):
         for key in ("start", "split", "stop"):
@@ -47,5 +55,11 @@ class BacktestOptions:
                               f"{', '.join(POSTURES)}")
         if isinstance(self.grid, bool) or not isinstance(self.grid, int) or not 2 <= self.grid <= 200:
             raise ConfigError(f"backtest.grid={show(self.grid)} must be an integer in [2, 200]")
+        if self.abm_rule is not None and self.abm_rule not in ABM_RULES:
+            raise ConfigError(f"backtest.abm_rule={show(self.abm_rule)} is unknown; allowed: null, {', '.join(ABM_RULES)}")
+        for key in ("abm_replicates", "abm_steps"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
+                raise ConfigError(f"backtest.{key}={show(value)} must be an integer in [1, 10000]")
         if self.history is not None and not isinstance(self.history, str):
             raise ConfigError(f"backtest.history={show(self.history)} must be null or a path")

@@ -22,6 +22,7 @@ FIGURES = {  # by figure stem
     rundir.PARLIAMENT_MAP: "Iraq's parliament and executive in the two-level game",
     rundir.PARLIAMENT_FIGURE: "The 2018 parliament and a counterfactual one in the two-level game",
     rundir.BACKTEST_FIGURE: "The record against the dynamic game",
+    rundir.DYNAMIC_ABM_FIGURE: "Adaptive agents in the dynamic game",
 }
 
 
@@ -144,10 +145,24 @@ def sensitivity_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: s
     return " ".join(parts) + "\n"
 
 
-def backtest_caption(cfg: RunConfig, run_id: str, config_hash: str) -> str:
-    """The back-test figure's caption (what is fitted, on which quarters, against what)."""
+def backtest_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
+    """The captions of a back-test run's figures: the record against the model (what is
+    fitted, on which quarters, against what), and the agents' play of the dynamic game."""
     b = cfg.backtest
     record = b.history or "data/history_iraq_2020_2022.csv"
+    if figure == rundir.DYNAMIC_ABM_FIGURE:
+        parts = [
+            f"Adaptive agents in the dynamic game — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
+            f"Mesa agents learning by {str(b.abm_rule).replace('_', ' ')} ({b.abm_replicates} runs, {b.abm_steps} "
+            f"learning steps per quarter, seed {cfg.seed}) play each quarter's stage game {b.start}-{b.stop} from the "
+            "US posture their own play reached the quarter before, with the Markov perfect equilibrium's "
+            f"continuation values, discount {b.discount:g} and the adjustment cost fitted by the back-test. Bars: "
+            "the share of runs in each US posture at each quarter's end; dots: the share whose whole path is the "
+            f"equilibrium's; line: US troops in Iraq in the record ({record}).",
+            _others(changed_parameters(cfg), cfg.scenario.name),
+            f"Run {run_id}, config sha256 {config_hash[:12]}; payoffs in $bn-equivalent per quarter.",
+        ]
+        return " ".join(parts) + "\n"
     parts = [
         f"The record against the dynamic game — experiment '{cfg.name}', scenario {cfg.scenario.name}.",
         f"Quarters {b.start}-{b.stop} of {record}; the dynamic game (Model 2's stage game each quarter, linked by the "
@@ -175,7 +190,7 @@ def caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str) -> str:
     if cfg.sensitivity is not None:
         return sensitivity_caption(cfg, figure, run_id, config_hash)
     if cfg.backtest is not None:
-        return backtest_caption(cfg, run_id, config_hash)
+        return backtest_caption(cfg, figure, run_id, config_hash)
     changed = changed_parameters(cfg)
     facts = abm_facts(cfg)
     words = exact_words(facts)

@@ -93,6 +93,20 @@ def _draw_backtest(run: Run, formats: Sequence[str]) -> list[Path]:
     return save_formats(backtest_figure(table), run.dir, rundir.BACKTEST_FIGURE, formats)
 
 
+def _draw_dynamic_abm(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``dynamic_abm.<fmt>``: the agents' US posture per quarter against the record's troops
+    (taken from the run's ``backtest.parquet``)."""
+    from types import SimpleNamespace
+
+    from sim.figures.dynamic_abm import dynamic_abm_figure
+
+    scored = read_parquet(run.dir / rundir.BACKTEST)
+    record = SimpleNamespace(quarters=scored.column("quarter").to_pylist(),
+                             columns={"us_troops": scored.column("us_troops").to_pylist()})
+    fig = dynamic_abm_figure(read_parquet(run.dir / rundir.DYNAMIC_ABM), record)
+    return save_formats(fig, run.dir, rundir.DYNAMIC_ABM_FIGURE, formats)
+
+
 def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:
     """``qre_path.<fmt>``: the QRE regime probabilities at the baseline against λ."""
     path_table = read_parquet(run.dir / rundir.QRE_PATH)
@@ -136,6 +150,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("sensitivity", lambda run: run.table is None and (run.dir / rundir.SENSITIVITY_TABLE).is_file(),
                _draw_sensitivity),
     FigureSpec("backtest", lambda run: run.table is None and (run.dir / rundir.BACKTEST).is_file(), _draw_backtest),
+    FigureSpec("dynamic_abm", lambda run: run.table is None and (run.dir / rundir.DYNAMIC_ABM).is_file(),
+               _draw_dynamic_abm),
     FigureSpec("qre_path", lambda run: run.table is not None and (run.dir / rundir.QRE_PATH).exists(),
                _draw_qre_path),
     FigureSpec("phase_diagram", lambda run: run.table is not None and not (

@@ -234,15 +234,20 @@ def run_sensitivity(cfg: RunConfig, run_id: str, command: list[str] | None = Non
 
 def run_backtest(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True) -> Path:
     """Run ``cfg.backtest`` (instead of a sweep) into a new run directory:
-    ``backtest.parquet`` (a row per quarter), its figure, ``config.yaml``, caption,
+    ``backtest.parquet`` (a row per quarter), with ``backtest.abm_rule`` the agents'
+    ``dynamic_abm.parquet`` (a row per run and quarter), their figures, ``config.yaml``, captions,
     ``figures.json``, ``manifest.json`` (``n_points``: quarters scored)."""
     from sim.analysis import backtest
 
     started, t0 = _now(), time.perf_counter()
     table = backtest.run_table(cfg.scenario, cfg.game, cfg.backtest)
+    fitted = json.loads(table.schema.metadata[backtest.META_KEY])["adjust_cost"]
+    agents = backtest.agents_table(cfg.scenario, cfg.game, cfg.backtest, fitted, cfg.seed)
     t1 = time.perf_counter()
     with rundir.assembling(_parent(cfg), run_id) as tmp:
         write_parquet(table, tmp / rundir.BACKTEST)
+        if agents is not None:
+            write_parquet(agents, tmp / rundir.DYNAMIC_ABM, agents.schema.metadata)
         atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
         from sim.figures.registry import draw_run
 

@@ -6,7 +6,7 @@
   agent-based model also :data:`RUNS_TABLE` (one row per run) and the baseline's
   :data:`TRAJECTORY` / :data:`TRAJECTORY_STATS`; with the QRE, :data:`QRE_PATH`; with the
   two-level game, :data:`PARLIAMENT` and :data:`PARLIAMENT_OUTCOMES`; a back-test run holds
-  :data:`BACKTEST` instead of the table and games; a
+  :data:`BACKTEST` (and :data:`DYNAMIC_ABM`) instead of the table and games; a
   sensitivity run holds :data:`SENSITIVITY_TABLE` instead of the table and games;
 * ``baseline.nfg`` / ``baseline.efg`` (:data:`GAMES_STEM`), the baseline games, for Gambit;
 * :data:`CONFIG` (``config.yaml``), the composed config;
@@ -53,6 +53,7 @@ TABLE = "equilibria.parquet"
 RUNS_TABLE = "abm_runs.parquet"
 QRE_PATH = "qre_path.parquet"
 BACKTEST = "backtest.parquet"  #: a back-test run: a row per quarter (sim.analysis.backtest)
+DYNAMIC_ABM = "dynamic_abm.parquet"  #: ... and Mesa agents playing the dynamic game: a row per run and quarter
 PARLIAMENT = "parliament.parquet"  #: the two-level game at the baseline: a row per member and parliament
 PARLIAMENT_OUTCOMES = "parliament_outcomes.parquet"  #: ... and a row per option and regime
 TRAJECTORY = "trajectory.parquet"
@@ -69,6 +70,7 @@ PHASE_DIAGRAM = "phase_diagram"
 QRE_FIGURE = "qre_path"
 PARLIAMENT_FIGURE = "parliament"
 BACKTEST_FIGURE = "backtest"
+DYNAMIC_ABM_FIGURE = "dynamic_abm"
 PARLIAMENT_MAP = "parliament_map"
 ABM_SELECTION = "abm_selection"
 TRAJECTORIES = "trajectories"
