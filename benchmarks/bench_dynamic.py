@@ -55,14 +55,16 @@ def main(argv=None):
     ap.add_argument("--chunk", type=int, default=CHUNK, help="draws the fast solver solves at once")
     ap.add_argument("--discount", type=float, default=0.98)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1, help="threads of this one process solving chunks at once")
     args = ap.parse_args(argv)
 
     cal = calendar()
     params, cost = draws(args.n, args.seed)
     print(f"draws: {args.n:,} uniform over the documented ranges, {cal.n} quarters ({cal.quarters[0]}-"
-          f"{cal.quarters[-1]}), discount {args.discount}, adjust_cost ~ U[0, 1] $bn, chunk {args.chunk}")
+          f"{cal.quarters[-1]}), discount {args.discount}, adjust_cost ~ U[0, 1] $bn, chunk {args.chunk}, "
+          f"threads {args.threads} (one process)")
     w_fast, c_fast, fast = timed(lambda: solve_mpe_fast(SCENARIO, params, cal, discount=args.discount,
-                                                        adjust_cost=cost, chunk=args.chunk))
+                                                        adjust_cost=cost, chunk=args.chunk, threads=args.threads))
     rss_fast = peak_rss_mb()
 
     m = min(args.generic, args.n)

@@ -126,3 +126,22 @@ def test_a_malformed_history_file_stops_the_run_in_one_line(tmp_path):
     assert r.returncode != 0
     last = r.stderr.strip().splitlines()[-1]
     assert last.startswith("sim: error: history") and "2020Q3" in last, last
+
+
+def test_a_range_outside_the_file_is_refused(tmp_path):
+    from sim.analysis.backtest import run_table
+
+    short = tmp_path / "short.csv"
+    short.write_text("".join(Path(RECORD.path).read_text().splitlines(keepends=True)[:9]))  # 2020Q1-2021Q4
+    with pytest.raises(ConfigError, match=r"backtest: start=2020Q1, stop=2022Q4 but .* holds 2020Q1-2021Q4"):
+        run_table(SC, SC.params_cls(), BacktestOptions(history=str(short)))
+
+
+def test_a_later_start_begins_from_the_records_posture():
+    from sim.analysis.backtest import initial_posture
+    from sim.history.record import DEFAULT_HISTORY
+
+    assert initial_posture(DEFAULT_HISTORY, BacktestOptions()) == "maintain"
+    assert initial_posture(DEFAULT_HISTORY, BacktestOptions(start="2021Q1", split="2021Q4")) == "advisory"
+    assert initial_posture(DEFAULT_HISTORY, BacktestOptions(start="2021Q1", split="2021Q4",
+                                                            initial_posture="withdraw")) == "withdraw"

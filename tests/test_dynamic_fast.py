@@ -122,3 +122,17 @@ def test_the_action_by_action_rule_agrees_where_the_block_shortcut_is_off(monkey
     out = fast.solve_mpe_fast(SC, p, CAL, adjust_cost=0.5, keep_leaf=True)
     assert fast._layout(SC).groups is None
     assert_same(out, ref)
+
+
+def test_threads_do_not_change_the_result():
+    from sim.dynamic.fast import solve_mpe_fast
+    from sim.dynamic.calendar import calendar
+    from sim.engine.params import batch, iter_params
+    from sim.scenarios.iraq2020 import SCENARIO
+
+    rng = np.random.default_rng(11)
+    p = batch(SCENARIO.params_cls(), {i.name: rng.uniform(i.low, i.high, 300) for i in iter_params(SCENARIO.params_cls)})
+    one = solve_mpe_fast(SCENARIO, p, calendar(), chunk=40, keep_leaf=True)
+    two = solve_mpe_fast(SCENARIO, p, calendar(), chunk=40, keep_leaf=True, threads=2)
+    assert one.values0.tobytes() == two.values0.tobytes() and one.leaf.tobytes() == two.leaf.tobytes()
+    assert one.path_leaf.tobytes() == two.path_leaf.tobytes()

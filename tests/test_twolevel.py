@@ -216,3 +216,22 @@ def test_twolevel_needs_a_scenario_with_a_parliament(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == ("sim: error: solvers include twolevel but scenario 'iraq2020' "
                                                  "declares no domestic level; use scenario=iraq2020_blocs")
     assert not any(tmp_path.iterdir())
+
+
+def test_parliament_table_at_a_node_with_six_options():
+    """Russia offering nothing leaves Iraq 6 options: the table reads only those (review fix)."""
+    from sim.solvers.twolevel import parliament_tables
+
+    p = replace_values(BASE, {"russia.offer_value": 0.0, "russia.margin": 0.0, "russia.influence": -1.0})
+    members, _ = parliament_tables(SC, p, TwoLevelOptions())
+    best = set(members.column("best_option").to_pylist())
+    assert best and not any(b.endswith("+buy") for b in best)
+    members, _ = parliament_tables(SC, BASE, TwoLevelOptions(response="quantal", lam=0.0))
+    assert members.num_rows == 2 * len(SC.domestic.members)
+
+
+def test_no_member_present_gives_no_vote_rather_than_a_vote_of_zero():
+    absent = {f"parliament.seats_{k}": 0.0 for k in ("sairoon", "fatah", "nasr", "state_of_law", "hikma", "rest")}
+    cols = solve_twolevel(SC, replace_values(BASE, absent))
+    assert np.isnan(cols["twolevel_vote_principle"][0]) and np.isnan(cols["twolevel_resolution_passes"][0])
+    assert cols["twolevel_p_exit"][0] >= 0  # the bargain itself still runs (the absent blocs still have clout)

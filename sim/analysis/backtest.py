@@ -32,6 +32,7 @@ from sim.dynamic.calendar import Calendar, calendar
 from sim.dynamic.game import POSTURES, solve_dynamic
 from sim.engine.params import ConfigError
 from sim.engine.scenario import Scenario
+from sim.history.record import DEFAULT_HISTORY, load_record
 
 ACTOR_COLUMNS = {"Russia": "russia", "Iran": "iran", "Iraq": "iraq", "US": "us"}
 LOG_LAM = (np.log(0.1), np.log(1000.0))  #: bounds of log λ (λ in 1/$bn, on quarterly payoffs)
@@ -194,18 +195,33 @@ META_KEY = b"sim"
 def run_table(sc: Scenario, params, opts) -> pa.Table:
     """The back-test of ``opts`` (:class:`sim.config.backtest.BacktestOptions`) as the table a
     run writes: :func:`backtest_table` with the fit and the totals in its metadata."""
-    from sim.history.record import DEFAULT_HISTORY, load_record
-
     path = opts.history or DEFAULT_HISTORY
     record = load_record(path, start=opts.start, stop=opts.stop)
+    if (record.quarters[0], record.quarters[-1]) != (opts.start, opts.stop):
+        raise ConfigError(f"backtest: start={opts.start}, stop={opts.stop} but {path} holds "
+                          f"{record.quarters[0]}-{record.quarters[-1]} of that range; set backtest.start and "
+                          "backtest.stop inside the file")
     table, f, _ = backtest_table(sc, params, record, split=opts.split, discount=opts.discount,
-                                 initial_posture=opts.initial_posture, grid=opts.grid)
+                                 initial_posture=initial_posture(path, opts), grid=opts.grid)
     split = np.array(table.column("split").to_pylist())
     totals = {f"{name}_{part}": float(np.sum(np.asarray(table.column(f"loglik_{name}"))[split == part]))
               for name in ("model", "persistence", "frequency") for part in ("fit", "test")}
     meta = {"lam": f.lam, "adjust_cost": f.adjust, "eps": f.eps, "discount": opts.discount, "split": opts.split,
+            "adjust_cost_at_bound": f.adjust in ADJUST, "lam_at_bound": bool(np.isclose(np.log(f.lam), LOG_LAM).any()),
             "scenario": sc.name, "history": str(path), "totals": totals, "n_leaves": sc.sequential.tree.n_leaves}
     return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True).encode()})
+
+
+def initial_posture(path, opts) -> str:
+    """The US posture before ``opts.start``: ``opts.initial_posture`` if set, else the one the
+    record shows for the quarter before (``maintain``, 5,200 troops, before the file's first)."""
+    if opts.initial_posture is not None:
+        return opts.initial_posture
+    whole = load_record(path)
+    if opts.start == whole.quarters[0]:
+        return "maintain"
+    before = whole.quarters[whole.quarters.index(opts.start) - 1]
+    return POSTURES[_posture(whole.observed("us")[whole.quarters.index(before)], before)]
 
 
 def agents_table(sc: Scenario, params, opts, adjust_cost: float, seed: int) -> pa.Table | None:
@@ -215,7 +231,9 @@ def agents_table(sc: Scenario, params, opts, adjust_cost: float, seed: int) -> p
         return None
     from sim.abm.dynamic_model import simulate_dynamic
 
-    cal = calendar(opts.start, opts.stop)
+    cal = calendar(opts.start, opts.stop)  # the quarters run_table checked the record holds
+    path = opts.history or DEFAULT_HISTORY
     return simulate_dynamic(sc, params, cal, rule=opts.abm_rule, rule_options=None, replicates=opts.abm_replicates,
                             steps_per_quarter=opts.abm_steps, seed=seed, discount=opts.discount,
-                            adjust_cost=adjust_cost, start_state=opts.initial_posture)
+                            adjust_cost=adjust_cost, start_state=initial_posture(path, opts))
+

@@ -27,8 +27,10 @@ class BacktestOptions:
                       "last quarter of the fit; the quarters after it are scored out of sample")
     stop: str = _key("2022Q4", "a quarter `YYYYQn` in the record, not before `start`", "last quarter scored")
     discount: float = _key(0.98, "`[0, 1]`", "δ, the quarterly discount factor of the dynamic game")
-    initial_posture: str = _key("maintain", "`maintain`, `advisory`, `withdraw`",
-                                "the US posture before the first quarter (5,200 troops in Dec 2019: maintain)")
+    initial_posture: str | None = _key(None, "null, `maintain`, `advisory`, `withdraw`",
+                                       "the US posture before the first quarter scored; null: the one the record "
+                                       "shows for the quarter before `start` (before the file's first quarter: "
+                                       "maintain, 5,200 troops in Dec 2019)")
     grid: int = _key(24, "an integer in `[2, 200]`",
                      "values per axis of the grid over (log λ, adjustment cost) the fit starts from")
     abm_rule: str | None = _key("best_response", "null (no agents), `best_response`, `fictitious_play`, `logit`, "
@@ -50,7 +52,7 @@ class BacktestOptions:
             raise ConfigError(f"backtest.split={self.split} must lie in [{self.start}, {self.stop}) so that both the "
                               "fit and the test quarters are non-empty")
         object.__setattr__(self, "discount", check_number("backtest.discount", self.discount, 0, 1, ""))
-        if self.initial_posture not in POSTURES:
+        if self.initial_posture is not None and self.initial_posture not in POSTURES:
             raise ConfigError(f"backtest.initial_posture={show(self.initial_posture)} is unknown; allowed: "
                               f"{', '.join(POSTURES)}")
         if isinstance(self.grid, bool) or not isinstance(self.grid, int) or not 2 <= self.grid <= 200:

@@ -250,8 +250,11 @@ def validate_backtest(scenario: Scenario, data: Mapping[str, Any] | None, sensit
         raise ConfigError(f"backtest={data!r} must be null or a mapping; allowed keys: {', '.join(keys)}")
     if sensitivity is not None:
         raise ConfigError("backtest and sensitivity are both set; each replaces the sweep: set one of them to null")
-    if "maintain" not in getattr(scenario.sequential, "features", {}):
-        raise ConfigError(f"backtest needs a scenario whose US chooses a troop posture (iraq2020); got {scenario.name!r}")
+    features = getattr(scenario.sequential, "features", {})
+    if not {"maintain", "advisory", "withdraw"} <= set(features) or \
+            set(scenario.players) != {"Russia", "Iran", "Iraq", "US"}:
+        raise ConfigError(f"backtest needs Model 2's actors and a US troop posture (scenario iraq2020); got "
+                          f"{scenario.name!r}")
     return BacktestOptions(**_keys("backtest", data, keys))
 
 

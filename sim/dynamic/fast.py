@@ -33,6 +33,7 @@ leaf of every (t, s)).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -399,7 +400,7 @@ def _check(params, discount, adjust_cost, start_state, chunk) -> tuple[int, np.n
 
 def solve_mpe_fast(sc: Scenario, params, cal: Calendar, *, discount: float = 0.98, adjust_cost=0.5,
                    start_state: int = 0, chunk: int = CHUNK, keep_leaf: bool = False,
-                   atol: float = ATOL) -> FastMPE:
+                   atol: float = ATOL, threads: int = 1) -> FastMPE:
     """The MPE of ``solve_dynamic(sc, params, cal, lam=None, ...)``, summarised (module docstring).
 
     Parameters
@@ -411,18 +412,32 @@ def solve_mpe_fast(sc: Scenario, params, cal: Calendar, *, discount: float = 0.9
     start_state : the posture before quarter 0 (index into POSTURES) of ``path_leaf``.
     chunk : draws solved at once; the results do not depend on it.
     keep_leaf : also return the leaf of every (quarter, state), shape (T, S, B).
+    threads : chunks solved at once by threads of this process (NumPy releases the GIL in
+        its array loops); each chunk writes only its own columns, so the results do not
+        depend on it.
     """
     n_b, cost = _check(params, discount, adjust_cost, start_state, chunk)
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ConfigError(f"threads={threads!r} is not a positive integer; allowed: 1, 2, ...")
     lay = _layout(sc)
     values0 = np.empty((len(POSTURES), len(sc.actors), n_b))
     path = np.empty((cal.n, n_b), dtype=np.int16)
     leaf_all = np.empty((cal.n, len(POSTURES), n_b), dtype=np.int16) if keep_leaf else None
     sliced = batch_size(params) > 1
-    for lo in range(0, n_b, chunk):
+
+    def one(lo: int) -> None:
         sel = slice(lo, min(n_b, lo + chunk))
         sub = take_points(params, sel) if sliced else params
         values0[:, :, sel], leaf = _solve_chunk(sc, lay, sub, cal, float(discount), cost[sel], atol)
         path[:, sel] = _path(leaf, lay.post, start_state)
         if keep_leaf:
             leaf_all[:, :, sel] = leaf
+
+    starts = range(0, n_b, chunk)
+    if threads == 1:
+        for lo in starts:
+            one(lo)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(one, starts))  # list(): re-raise any chunk's error here
     return FastMPE(values0, path, lay.post, leaf_all)

@@ -169,7 +169,9 @@ def backtest_caption(cfg: RunConfig, figure: str, run_id: str, config_hash: str)
         f"US troop posture, quarterly discount factor {b.discount:g}) as a logit QRE whose rationality λ and US "
         f"adjustment cost are fitted by maximum likelihood on {b.start}-{b.split} (shaded); persistence's ε on the "
         "same quarters; the frequencies are those of the fitted quarters (Jeffreys-smoothed). Each quarter is scored "
-        f"from the posture the record shows at the end of the quarter before ({b.initial_posture} before the first).",
+        "from the posture the record shows at the end of the quarter before ("
+        + (f"{b.initial_posture} before the first)." if b.initial_posture else
+           "the first quarter from the record's posture before it, full presence before 2020Q1)."),
         "(a) The model's probability of each US posture, the record's outlined, and the US troops in Iraq; "
         "(b) the energy waiver's length in the record and the model's probability that the US revokes it or does "
         "more; (c) the log-likelihood of each quarter's record under each predictor, with the totals of the fitted "

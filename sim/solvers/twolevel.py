@@ -96,9 +96,11 @@ def columns_of(sc: Scenario, res: TwoLevel) -> dict[str, np.ndarray]:
         out[f"twolevel_payoff_{slug(actor.name)}"] = res.values[0, j].copy()
     dom_nodes = np.flatnonzero(tree.node_player == dom)
     reach = res.reach[dom_nodes]  # (m, B)
-    out["twolevel_vote_principle"] = np.nansum(reach * res.vote_principle[dom_nodes], axis=0)
-    out["twolevel_vote_consequence"] = np.nansum(reach * res.vote_consequence[dom_nodes], axis=0)
-    out["twolevel_resolution_passes"] = (reach * (res.vote_principle[dom_nodes] > 0.5)).sum(axis=0)
+    # NaN where no member with seats is present (no vote to count)
+    out["twolevel_vote_principle"] = (reach * res.vote_principle[dom_nodes]).sum(axis=0)
+    out["twolevel_vote_consequence"] = (reach * res.vote_consequence[dom_nodes]).sum(axis=0)
+    passes = (reach * (res.vote_principle[dom_nodes] > 0.5)).sum(axis=0)
+    out["twolevel_resolution_passes"] = np.where(np.isnan(out["twolevel_vote_principle"]), np.nan, passes)
     out["twolevel_tie_on_path"] = (res.tie & (res.reach > 0)).any(axis=0)
     return out
 
@@ -143,7 +145,7 @@ def _member_rows(sc: Scenario, params, res: TwoLevel, label: str) -> list[tuple]
     dom = sc.players.index(spec.actor)
     nodes = np.flatnonzero(tree.node_player == dom)
     node = int(nodes[np.argmax(res.reach[nodes, 0])])
-    util = member_utilities(res, node)  # (K, k)
+    util = member_utilities(res, node)[:, : len(tree.actions[node])]  # (K, k): the node's own options
     seats, present = spec.seats(params)[0], spec.present(params)[0] * spec.seats(params)[0]
     clout = spec.clout(params)[0]
     options = tree.actions[node]
@@ -201,7 +203,8 @@ SPEC = SolverSpec(
                "share of present seats voting for the exit resolution on its principle (all else unchanged)"),
         Column("twolevel_vote_consequence", "float64",
                "share of present seats voting for it on its consequences (what follows in equilibrium)"),
-        Column("twolevel_resolution_passes", "float64", "probability that the resolution on the principle passes"),
+        Column("twolevel_resolution_passes", "float64", "probability that the resolution on the principle passes "
+               "(NaN, like the votes, when no member with seats is present)"),
         Column("twolevel_tie_on_path", "bool", "a best reply on a reachable node was tied"),
     ),
     options=TwoLevelOptions,
