@@ -39,9 +39,9 @@ from sim.abm.rules import RuleOptions, get_rule
 from sim.abm.solver import TREE_RUNS_PER_MODEL
 from sim.abm.tree_model import TreeLearningModel, TreeSegment
 from sim.dynamic.calendar import Calendar
-from sim.dynamic.game import POSTURES, QUARTER_SHARE, posture_codes, solve_dynamic, stage_params, troop_levels
+from sim.dynamic.game import POSTURES, from_state, moves, posture_codes, quarter_leaf_payoffs, solve_dynamic
 from sim.engine.params import ConfigError, batch_size
-from sim.engine.scenario import Scenario, leaf_payoffs_batch_last
+from sim.engine.scenario import Scenario
 from sim.store.columns import labels, slug
 
 META_KEY = b"sim"
@@ -58,21 +58,13 @@ def dynamic_leaf_payoffs(sc: Scenario, params, cal: Calendar, *, discount: float
     """
     dyn = solve_dynamic(sc, params, cal, lam=None, discount=discount, adjust_cost=adjust_cost)
     n_leaves, n_p, n_s = sc.sequential.tree.n_leaves, len(sc.players), len(POSTURES)
-    us = sc.players.index("US")
-    post = posture_codes(sc)
-    levels = troop_levels(params, 1)  # (S, 1)
-    move = np.abs(levels[post][:, None, :] - levels[None, :, :])  # (L, S_from, 1)
-    cost = np.asarray(adjust_cost, dtype=float).reshape(-1)
+    move = moves(params, posture_codes(sc), 1)
     values = np.concatenate([dyn.values, np.zeros((1, n_s, n_p, 1))])  # (T + 1, S, N, 1)
     out = np.zeros((cal.n, n_leaves, n_p, n_s))
     for t in range(cal.n):
-        stage = QUARTER_SHARE * np.broadcast_to(leaf_payoffs_batch_last(sc, stage_params(params, cal, t)),
-                                                (n_leaves, n_p, 1))
-        future = discount * values[t + 1][post]  # (L, N, 1)
+        quarter = quarter_leaf_payoffs(sc, params, cal, t, values[t + 1], discount=discount, n_batch=1)
         for s in range(n_s):
-            lp = stage + future
-            lp[:, us] = lp[:, us] - cost * move[:, s]
-            out[t, :, :, s] = lp[:, :, 0]
+            out[t, :, :, s] = from_state(sc, quarter, s, adjust_cost, move)[:, :, 0]
     return out, dyn
 
 

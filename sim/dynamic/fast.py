@@ -32,7 +32,6 @@ leaf of every (t, s)).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ import numpy as np
 from sim.dynamic.calendar import Calendar
 from sim.dynamic.game import POSTURES, QUARTER_SHARE, posture_codes, stage_params, troop_levels
 from sim.engine.equilibrium import ATOL
+from sim.engine.lazy_tree import Gathered
 from sim.engine.params import ConfigError, batch_size, check_number, take_points
 from sim.engine.scenario import Scenario, actor_payoff_batch_last, term_features
 from sim.engine.tree import TERMINAL, Tree, depth_levels
@@ -219,24 +219,6 @@ def _stage_table(sc: Scenario, params, i: int, rows: _Rows, future: np.ndarray) 
     return total
 
 
-class _AtLeaves(Mapping):
-    """Feature arrays of ``base`` ((n_leaves, 1) columns) at ``leaf`` (r, B), gathered on use."""
-
-    def __init__(self, base: Mapping[str, np.ndarray], leaf: np.ndarray):
-        self._base, self._leaf, self._cache = base, leaf, {}
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self._cache:
-            self._cache[name] = np.take(self._base[name][:, 0], self._leaf)
-        return self._cache[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._base)
-
-    def __len__(self) -> int:
-        return len(self._base)
-
-
 @dataclass(frozen=True)
 class _Direct:
     """A player whose leaf payoff u/4 + δ V_{t+1} is evaluated at the leaves read (few),
@@ -249,7 +231,7 @@ class _Direct:
 
     def at(self, leaf: np.ndarray, post: np.ndarray) -> np.ndarray:
         """The payoff at ``leaf`` (r, B), shape (r, B); ``post`` (n_leaves,) postures."""
-        u = actor_payoff_batch_last(self.sc, self.params, self.name, _AtLeaves(self.sc.sequential.features, leaf),
+        u = actor_payoff_batch_last(self.sc, self.params, self.name, Gathered(self.sc.sequential.features, leaf),
                                     n_out=leaf.shape[0])
         width = self.future.shape[1]
         return QUARTER_SHARE * u + np.take(self.future.reshape(-1), post[leaf] * width + np.arange(width))

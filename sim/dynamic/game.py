@@ -90,6 +90,34 @@ def stage_params(params, cal: Calendar, t: int):
     return replace_values(params, cal.overrides[t]) if cal.overrides[t] else params
 
 
+def moves(params, post: np.ndarray, n_batch: int) -> np.ndarray:
+    """|t(leaf) - t(s)|, the troop level the US moves to reach each leaf from each state,
+    shape (n_leaves, S, B)."""
+    levels = troop_levels(params, n_batch)  # (S, B)
+    return np.abs(levels[post][:, None, :] - levels[None, :, :])
+
+
+def quarter_leaf_payoffs(sc: Scenario, params, cal: Calendar, t: int, next_values: np.ndarray, *,
+                         discount: float, n_batch: int) -> np.ndarray:
+    """The stage tree's leaf payoffs in quarter ``t`` before the US's cost of moving,
+    shape (L, N, B) ($bn): u_t(leaf)/4 + δ V_{t+1}(posture(leaf)); ``next_values`` (S, N, B)
+    is V_{t+1} (zeros after the last quarter)."""
+    post = posture_codes(sc)
+    stage = QUARTER_SHARE * np.broadcast_to(leaf_payoffs_batch_last(sc, stage_params(params, cal, t)),
+                                            (len(post), len(sc.players), n_batch))
+    return stage + discount * next_values[post]  # the next state is the leaf's posture
+
+
+def from_state(sc: Scenario, quarter: np.ndarray, s: int, adjust_cost, move: np.ndarray) -> np.ndarray:
+    """``quarter`` (:func:`quarter_leaf_payoffs`) with the US paying c |t(leaf) - t(s)|
+    from state ``s`` (``move`` from :func:`moves`); a new array, (L, N, B)."""
+    lp = quarter.copy()
+    us = sc.players.index("US")
+    cost = np.broadcast_to(np.asarray(adjust_cost, dtype=float).reshape(-1), (lp.shape[2],))
+    lp[:, us] = lp[:, us] - cost * move[:, s]
+    return lp
+
+
 def solve_dynamic(sc: Scenario, params, cal: Calendar, *, lam=None, discount: float = 0.98,
                   adjust_cost=0.5) -> Dynamic:
     """Backward induction over ``cal``'s quarters (module docstring).
@@ -104,23 +132,17 @@ def solve_dynamic(sc: Scenario, params, cal: Calendar, *, lam=None, discount: fl
     adjust_cost : the US's cost of moving its troop level by 1 ($bn), float or shape (B,).
     """
     tree = sc.sequential.tree
-    us = sc.players.index("US")
     post = posture_codes(sc)
     n_batch = max(batch_size(params), np.size(lam) if lam is not None else 1, np.size(adjust_cost))
-    levels = troop_levels(params, n_batch)  # (S, B)
-    move = np.abs(levels[post][:, None, :] - levels[None, :, :])  # (L, S_from, B)
-    cost = np.broadcast_to(np.asarray(adjust_cost, dtype=float).reshape(-1), (n_batch,))
+    move = moves(params, post, n_batch)
     n_s, n_p = len(POSTURES), len(sc.players)
     values = np.zeros((cal.n + 1, n_s, n_p, n_batch))
     probs = None if lam is None else np.zeros((cal.n, n_s, tree.n_leaves, n_batch))
     leaf = np.zeros((cal.n, n_s, n_batch), dtype=np.int32) if lam is None else None
     for t in reversed(range(cal.n)):
-        stage = QUARTER_SHARE * np.broadcast_to(leaf_payoffs_batch_last(sc, stage_params(params, cal, t)),
-                                                (tree.n_leaves, n_p, n_batch))
-        future = discount * values[t + 1][post]  # (L, N, B): the next state is the leaf's posture
+        quarter = quarter_leaf_payoffs(sc, params, cal, t, values[t + 1], discount=discount, n_batch=n_batch)
         for s in range(n_s):
-            lp = stage + future
-            lp[:, us] = lp[:, us] - cost * move[:, s]
+            lp = from_state(sc, quarter, s, adjust_cost, move)
             if lam is None:
                 res = backward_induction_batch_last(tree, lp)
                 leaf[t, s], values[t, s] = res.path_leaf, res.root_payoffs.T

@@ -124,7 +124,7 @@ class _Unplanned(Exception):
     """A payoff term read a feature outside the set its rows were merged on."""
 
 
-class _Gathered(Mapping):
+class Gathered(Mapping):
     """Feature arrays at given leaves, gathered on first use: ``rows`` int, shape (r, B)
     or (r, 1), leaf numbers; ``base`` the (n_leaves, 1) feature columns. With
     ``allowed``, reading any other feature raises :class:`_Unplanned`."""
@@ -185,7 +185,7 @@ def _merge(sc: Scenario, params, level: _Level) -> _Merge | None:
         if len(_MERGES) >= _MAX_MERGES:
             _MERGES.clear()
         flat, base = level.leaf_kids.ravel(), sc.sequential.features
-        probe = _Gathered(base, flat[:, None])
+        probe = Gathered(base, flat[:, None])
         actor_payoff_batch_last(sc, take_points(params, slice(0, 1)), sc.actors[level.mover].name, probe,
                                 n_out=flat.size)
         keys = sorted(probe.read)
@@ -249,7 +249,7 @@ def _decide(sc: Scenario, params, level: _Level, leaves: np.ndarray,
     name, base = sc.actors[level.mover].name, sc.sequential.features
     merge = _merge(sc, params, level) if level.leaf_kids is not None else None
     if merge is not None:
-        cols = _Gathered(base, merge.leaves[:, None], merge.keys)
+        cols = Gathered(base, merge.leaves[:, None], merge.keys)
         try:
             pay = actor_payoff_batch_last(sc, params, name, cols, n_out=merge.leaves.size)
         except _Unplanned:  # a term reads other features at other parameter values
@@ -260,7 +260,7 @@ def _decide(sc: Scenario, params, level: _Level, leaves: np.ndarray,
     flat = leaves.reshape(m * k, width)
     n_leaves = sc.sequential.tree.n_leaves
     same = width == 1 and flat.shape[0] == n_leaves and np.array_equal(flat[:, 0], np.arange(n_leaves))
-    pay = actor_payoff_batch_last(sc, params, name, base if same else _Gathered(base, flat), n_out=m * k)
+    pay = actor_payoff_batch_last(sc, params, name, base if same else Gathered(base, flat), n_out=m * k)
     return _first_best(pay, None, level.valid, atol)
 
 
@@ -303,7 +303,7 @@ def _solve_chunk(sc: Scenario, params, n_batch: int, atol: float, full: bool) ->
 
 def _payoffs_at(sc: Scenario, params, leaf: np.ndarray, n_batch: int) -> np.ndarray:
     """Every actor's payoff at leaf ``leaf[b]`` of game ``b``, shape (B, N)."""
-    cols = _Gathered(sc.sequential.features, leaf[None, :])
+    cols = Gathered(sc.sequential.features, leaf[None, :])
     out = np.empty((n_batch, len(sc.actors)))
     for j, actor in enumerate(sc.actors):
         out[:, j] = actor_payoff_batch_last(sc, params, actor.name, cols, n_out=1)[0]
