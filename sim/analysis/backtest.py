@@ -13,6 +13,13 @@
   scored uniform.
 * Frequency: each leaf's share of the fit quarters' observations (a quarter's unit spread
   over its set), smoothed by α = 1/2 per leaf (Jeffreys).
+* Reputation (:mod:`sim.dynamic.reputation`): the same game with the US's type private and
+  the others' belief that it is committed updated by Bayes' rule on what the US does; the
+  record's probability is the mixture over types at the belief the record leads to. Its
+  prior π0 is fitted on the fit quarters by a grid of :data:`PRIORS` values, with λ and c
+  as fitted for the game without reputation (π0 = 1 is that game, so the fit can only
+  gain). ``loglik_model`` is this model's; ``loglik_fixed_kappa`` the game without
+  reputation (the US known to be committed).
 * Split in time: λ, c and ε are fitted by maximum likelihood on the fit quarters (a grid,
   then L-BFGS-B from its best point), rounded to 6 significant digits (so that scores are
   equal on every CPU), and every quarter is scored with them; the test quarters were not
@@ -30,6 +37,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 from sim.dynamic.calendar import Calendar, calendar
 from sim.dynamic.game import POSTURES, solve_dynamic
+from sim.dynamic.reputation import path_stages, solve_reputation
 from sim.engine.params import ConfigError
 from sim.engine.scenario import Scenario
 from sim.history.record import DEFAULT_HISTORY, load_record
@@ -39,6 +47,7 @@ LOG_LAM = (np.log(0.1), np.log(1000.0))  #: bounds of log λ (λ in 1/$bn, on qu
 ADJUST = (0.0, 5.0)  #: bounds of the US's adjustment cost c ($bn per unit of troop level)
 FLOOR = 1e-300  #: probabilities below this count as this (log of 0 is not a score)
 SIGNIFICANT = 6  #: significant digits of the fitted values (the scores use the rounded ones)
+PRIORS = np.linspace(0.0, 1.0, 101)  #: the grid of the prior belief π0 that the US is committed
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,35 @@ def fit(sc: Scenario, params, cal: Calendar, obs: Observation, in_fit: np.ndarra
     return Fit(_round(np.exp(x[0])), _round(x[1]), _round(per.x), float(max(-res.fun, scores[best])), float(-per.fun))
 
 
+@dataclass(frozen=True)
+class ReputationFit:
+    """The reputation model along the record at the fitted prior.
+
+    Attributes
+    ----------
+    prior : the fitted π0. prob : (T,) P(each quarter's observation). belief : (T,) the
+    belief at each quarter's start. leaf : (T, L) each leaf's probability. residual : the
+    largest change left in the fixed points at the US's nodes.
+    """
+
+    prior: float
+    prob: np.ndarray
+    belief: np.ndarray
+    leaf: np.ndarray
+    residual: float
+
+
+def fit_reputation(sc: Scenario, params, cal: Calendar, obs: Observation, in_fit: np.ndarray, f: Fit,
+                   discount: float) -> ReputationFit:
+    """π0 by maximum likelihood over :data:`PRIORS` on the quarters ``in_fit``, at ``f``'s λ, c
+    (the first of equal bests)."""
+    rep = solve_reputation(sc, params, cal, lam=f.lam, adjust_cost=f.adjust, discount=discount)
+    prob, belief, leaf = path_stages(sc, params, cal, rep, obs.states, obs.leaf_sets, PRIORS, lam=f.lam,
+                                     adjust_cost=f.adjust, discount=discount)
+    k = int(np.argmax(_log(prob[in_fit, :, 0]).sum(axis=0)))
+    return ReputationFit(float(PRIORS[k]), prob[:, k, 0], belief[:, k, 0], leaf[:, k, :, 0], float(rep.residual.max()))
+
+
 def _round(x, digits: int = SIGNIFICANT) -> float:
     """``x`` to ``digits`` significant digits: the optimiser's last digits differ between
     CPUs' floating-point kernels (about 1e-8 relative), the rounded optimum does not."""
@@ -153,7 +191,7 @@ def _round(x, digits: int = SIGNIFICANT) -> float:
 
 
 def backtest_table(sc: Scenario, params, record, *, split: str, discount: float, initial_posture: str = "maintain",
-                   grid: int = 24) -> tuple[pa.Table, Fit, Calendar]:
+                   grid: int = 24) -> tuple[pa.Table, tuple[Fit, ReputationFit], Calendar]:
     """One row per quarter: ``quarter``, ``split`` (fit/test), the three log-likelihoods,
     the model's probability of the observation, of each US posture and of any coercion
     (the waiver revoked or more) from the observed state, and the record's troops, waiver
@@ -165,17 +203,18 @@ def backtest_table(sc: Scenario, params, record, *, split: str, discount: float,
         raise ConfigError(f"backtest.split={split}: the fit and test quarters must both be non-empty; the record "
                           f"covers {obs.quarters[0]}-{obs.quarters[-1]}")
     f = fit(sc, params, cal, obs, in_fit, discount, grid)
-    p_model, dyn = model_probabilities(sc, params, cal, obs, np.array([f.lam]), np.array([f.adjust]), discount)
-    p_model = p_model[:, 0]
-    t = np.arange(len(obs.quarters))
-    leaf_p = dyn.leaf_probs[t, obs.states][..., 0]  # (T, L)
+    p_fixed, dyn = model_probabilities(sc, params, cal, obs, np.array([f.lam]), np.array([f.adjust]), discount)
+    rf = fit_reputation(sc, params, cal, obs, in_fit, f, discount)
+    leaf_p = rf.leaf  # (T, L)
     columns = {
         "quarter": list(obs.quarters),
         "split": ["fit" if x else "test" for x in in_fit],
-        "loglik_model": _log(p_model),
+        "loglik_model": _log(rf.prob),
         "loglik_persistence": _log(persistence_probabilities(obs, f.eps)),
         "loglik_frequency": _log(frequency_probabilities(obs, in_fit)),
-        "p_model": p_model,
+        "loglik_fixed_kappa": _log(p_fixed[:, 0]),
+        "p_model": rf.prob,
+        "belief_committed": rf.belief,
     }
     for k, name in enumerate(POSTURES):
         columns[f"p_posture_{name}"] = leaf_p[:, dyn.posture_of_leaf == k].sum(axis=1)
@@ -186,7 +225,7 @@ def backtest_table(sc: Scenario, params, record, *, split: str, discount: float,
     columns["us_troops"] = [int(x) for x in record.columns["us_troops"]]
     columns["waiver_days"] = [int(x) for x in record.columns["waiver_days"]]
     columns["events"] = [str(x) for x in record.columns["events"]]
-    return pa.table(columns), f, cal
+    return pa.table(columns), (f, rf), cal
 
 
 META_KEY = b"sim"
@@ -201,12 +240,13 @@ def run_table(sc: Scenario, params, opts) -> pa.Table:
         raise ConfigError(f"backtest: start={opts.start}, stop={opts.stop} but {path} holds "
                           f"{record.quarters[0]}-{record.quarters[-1]} of that range; set backtest.start and "
                           "backtest.stop inside the file")
-    table, f, _ = backtest_table(sc, params, record, split=opts.split, discount=opts.discount,
+    table, (f, rf), _ = backtest_table(sc, params, record, split=opts.split, discount=opts.discount,
                                  initial_posture=initial_posture(path, opts), grid=opts.grid)
     split = np.array(table.column("split").to_pylist())
     totals = {f"{name}_{part}": float(np.sum(np.asarray(table.column(f"loglik_{name}"))[split == part]))
-              for name in ("model", "persistence", "frequency") for part in ("fit", "test")}
-    meta = {"lam": f.lam, "adjust_cost": f.adjust, "eps": f.eps, "discount": opts.discount, "split": opts.split,
+              for name in ("model", "persistence", "frequency", "fixed_kappa") for part in ("fit", "test")}
+    meta = {"lam": f.lam, "adjust_cost": f.adjust, "eps": f.eps, "committed_prior": rf.prior,
+            "reputation_converged": bool(rf.residual <= 1e-9), "discount": opts.discount, "split": opts.split,
             "adjust_cost_at_bound": f.adjust in ADJUST, "lam_at_bound": bool(np.isclose(np.log(f.lam), LOG_LAM).any()),
             "scenario": sc.name, "history": str(path), "totals": totals, "n_leaves": sc.sequential.tree.n_leaves}
     return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True).encode()})

@@ -4,7 +4,8 @@ quarter by quarter, drawn from ``backtest.parquet`` alone (:mod:`sim.analysis.ba
 (a) The model's probability of each US posture from the observed state, with the posture
 the record shows marked and the troop count on a second axis; (b) the energy waiver's
 length (record) and the model's probability that the US coerces (revokes it or more);
-(c) the log-likelihood of each quarter's record under the model and the two baselines,
+(c) the log-likelihood of each quarter's record under the model (with the US's reputation
+as a state, and without: the US known to be committed) and the two baselines,
 with the fit quarters shaded and each split's totals in the legend.
 """
 
@@ -20,7 +21,8 @@ from sim.figures.style import PAGE_WIDTH, panel_title, styled
 
 POSTURE_COLOURS = {"maintain": "#4477AA", "advisory": "#228833", "withdraw": "#CCBB44"}
 POSTURE_WORDS = {"maintain": "full presence", "advisory": "advisers", "withdraw": "withdrawal"}
-SCORE_STYLE = {"model": ("#000000", "o", "dynamic game (logit QRE)"),
+SCORE_STYLE = {"model": ("#000000", "o", "dynamic game with reputation (logit QRE)"),
+               "fixed_kappa": ("#999999", "x", "the same, US known to be committed"),
                "persistence": ("#EE6677", "s", "persistence"),
                "frequency": ("#66CCEE", "^", "2020 frequency")}
 FIT_SHADE = "#EEEEEE"
@@ -104,5 +106,6 @@ def _score_panel(ax, x: np.ndarray, cols: dict, meta: dict) -> None:
     ax.legend(loc="lower right", frameon=False, fontsize=8, title="total log-likelihood", title_fontsize=8, ncols=1)
     fitted = ""
     if "lam" in meta:
-        fitted = f" (fitted: λ = {meta['lam']:.3g} per $bn, adjustment cost {meta['adjust_cost']:.3g} $bn, ε = {meta['eps']:.3g})"
+        fitted = (f" (fitted: λ = {meta['lam']:.3g}/$bn, adjustment {meta['adjust_cost']:.3g} $bn, "
+                  f"P(committed) {meta.get('committed_prior', 1.0):.2g}, ε = {meta['eps']:.3g})")
     ax.set_title(panel_title(2, 3, "Score per quarter" + fitted), parse_math=False)
