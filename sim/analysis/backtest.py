@@ -35,12 +35,14 @@ import numpy as np
 import pyarrow as pa
 from scipy.optimize import minimize, minimize_scalar
 
-from sim.dynamic.calendar import Calendar, calendar
+from sim.dynamic.calendar import SHOCKS, Calendar, calendar
+from sim.dynamic.domestic import solve_dynamic_two_level
 from sim.dynamic.game import POSTURES, solve_dynamic
 from sim.dynamic.reputation import path_stages, solve_reputation
 from sim.engine.params import ConfigError
 from sim.engine.scenario import Scenario
 from sim.history.record import DEFAULT_HISTORY, load_record
+from sim.scenarios import DYNAMIC_SHOCKS
 
 ACTOR_COLUMNS = {"Russia": "russia", "Iran": "iran", "Iraq": "iraq", "US": "us"}
 LOG_LAM = (np.log(0.1), np.log(1000.0))  #: bounds of log λ (λ in 1/$bn, on quarterly payoffs)
@@ -95,7 +97,8 @@ def _posture(labels, quarter: str) -> int:
 
 def model_probabilities(sc: Scenario, params, cal: Calendar, obs: Observation, lam, adjust, discount: float):
     """P(each quarter's observation) under the model, shape (T, B) (λ, c of shape (B,))."""
-    dyn = solve_dynamic(sc, params, cal, lam=lam, adjust_cost=adjust, discount=discount)
+    solve = solve_dynamic if sc.domestic is None else solve_dynamic_two_level
+    dyn = solve(sc, params, cal, lam=lam, adjust_cost=adjust, discount=discount)
     t = np.arange(len(obs.quarters))
     probs = dyn.leaf_probs[t, obs.states]  # (T, L, B)
     return np.einsum("tlb,tl->tb", probs, obs.leaf_sets.astype(float)), dyn
@@ -176,12 +179,23 @@ class ReputationFit:
 def fit_reputation(sc: Scenario, params, cal: Calendar, obs: Observation, in_fit: np.ndarray, f: Fit,
                    discount: float) -> ReputationFit:
     """π0 by maximum likelihood over :data:`PRIORS` on the quarters ``in_fit``, at ``f``'s λ, c
-    (the first of equal bests)."""
+    (the first of equal bests). A scenario with a domestic actor (the two-level Iraq) has no
+    reputation model: π0 = 1, the game without reputation."""
+    if sc.domestic is not None:
+        p, dyn = model_probabilities(sc, params, cal, obs, np.array([f.lam]), np.array([f.adjust]), discount)
+        leaf = dyn.leaf_probs[np.arange(len(obs.quarters)), obs.states][..., 0]
+        return ReputationFit(1.0, p[:, 0], np.ones(len(p)), leaf, 0.0)
     rep = solve_reputation(sc, params, cal, lam=f.lam, adjust_cost=f.adjust, discount=discount)
     prob, belief, leaf = path_stages(sc, params, cal, rep, obs.states, obs.leaf_sets, PRIORS, lam=f.lam,
                                      adjust_cost=f.adjust, discount=discount)
     k = int(np.argmax(_log(prob[in_fit, :, 0]).sum(axis=0)))
     return ReputationFit(float(PRIORS[k]), prob[:, k, 0], belief[:, k, 0], leaf[:, k, :, 0], float(rep.residual.max()))
+
+
+def scenario_calendar(sc: Scenario, start: str, stop: str) -> Calendar:
+    """The calendar of ``sc``'s dynamic game: the common shocks and the scenario's own
+    (:data:`sim.scenarios.DYNAMIC_SHOCKS`: Iraq's governments for the two-level Iraq)."""
+    return calendar(start, stop, SHOCKS + tuple(DYNAMIC_SHOCKS.get(sc.name, ())))
 
 
 def _round(x, digits: int = SIGNIFICANT) -> float:
@@ -196,7 +210,7 @@ def backtest_table(sc: Scenario, params, record, *, split: str, discount: float,
     the model's probability of the observation, of each US posture and of any coercion
     (the waiver revoked or more) from the observed state, and the record's troops, waiver
     days and events."""
-    cal = calendar(record.quarters[0], record.quarters[-1])
+    cal = scenario_calendar(sc, record.quarters[0], record.quarters[-1])
     obs = observation(sc, record, initial_posture)
     in_fit = np.array([q <= split for q in obs.quarters])
     if in_fit.all() or not in_fit.any():
@@ -271,7 +285,7 @@ def agents_table(sc: Scenario, params, opts, adjust_cost: float, seed: int) -> p
         return None
     from sim.abm.dynamic_model import simulate_dynamic
 
-    cal = calendar(opts.start, opts.stop)  # the quarters run_table checked the record holds
+    cal = scenario_calendar(sc, opts.start, opts.stop)  # the quarters run_table checked the record holds
     path = opts.history or DEFAULT_HISTORY
     return simulate_dynamic(sc, params, cal, rule=opts.abm_rule, rule_options=None, replicates=opts.abm_replicates,
                             steps_per_quarter=opts.abm_steps, seed=seed, discount=opts.discount,

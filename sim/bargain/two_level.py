@@ -58,6 +58,7 @@ class TwoLevel:
     domestic_nodes: np.ndarray
     member_utility: np.ndarray
     principle_gain: np.ndarray
+    root_components: np.ndarray | None = None  #: (C, B) the components' expected values at the root
 
     def leaf_probabilities(self, tree: Tree) -> np.ndarray:
         """Probability of each leaf, shape (n_leaves, B)."""
@@ -89,11 +90,23 @@ def solve_two_level(sc: Scenario, params, *, lam: float | None = None, victory: 
     victory, model : the PCE's victory function and model (:func:`sim.bargain.pce.pce`).
     atol : best replies within ``atol`` count as tied; the first wins.
     """
+    payoffs = leaf_payoffs_batch_last(sc, params)  # (n_leaves, N, B)
+    comps = leaf_components_batch_last(sc.domestic, sc.sequential.features, params)  # (n_leaves, C, B)
+    return two_level_on_leaves(sc, params, payoffs, comps, lam=lam, victory=victory, model=model, atol=atol)
+
+
+def two_level_on_leaves(sc: Scenario, params, payoffs: np.ndarray, comps: np.ndarray, *, lam=None,
+                        victory: str = "linear", model: str = "conditional", atol: float = ATOL,
+                        logit_below: bool = False) -> TwoLevel:
+    """:func:`solve_two_level` on given leaf payoffs (n_leaves, N, B) and state-payoff
+    components (n_leaves, C, B) (the dynamic game adds continuation values to both);
+    ``params`` give the members' weights, clout and seats. With ``logit_below`` the movers
+    below the domestic actor also play the logit quantal reply at ``lam`` (every leaf then
+    has a probability). ``values`` of the result hold the players' payoffs; the components'
+    values at the root are ``root_components`` (C, B)."""
     spec: DomesticSpec = sc.domestic
     form = sc.sequential
     tree = form.tree
-    payoffs = leaf_payoffs_batch_last(sc, params)  # (n_leaves, N, B)
-    comps = leaf_components_batch_last(spec, form.features, params)  # (n_leaves, C, B)
     n_batch = max(payoffs.shape[2], comps.shape[2])
     n_players, n_comp = payoffs.shape[1], comps.shape[1]
     vals = np.zeros((tree.n_nodes + 1, n_players + n_comp, n_batch))
@@ -123,14 +136,15 @@ def solve_two_level(sc: Scenario, params, *, lam: float | None = None, victory: 
                 dom_parts = (nodes, util, gain)
             else:
                 own = vals[kids, mover]  # (m, k, B)
-                if lam is not None and depth[nodes[0]] < dom_depth:
+                if lam is not None and (depth[nodes[0]] < dom_depth or logit_below):
                     sig = _logit(own, valid, lam)
                 else:
                     sig, tie[nodes] = _first_best(own, valid, atol)
             sigma[nodes, : sig.shape[1]] = sig
             vals[nodes] = np.einsum("mkb,mkpb->mpb", sig, vals[kids])
     reach = _reach(tree, sigma)
-    return TwoLevel(vals[: tree.n_nodes, :n_players], sigma, reach, vote, principle, tie, *dom_parts)
+    return TwoLevel(vals[: tree.n_nodes, :n_players], sigma, reach, vote, principle, tie, *dom_parts,
+                    root_components=vals[0, n_players:])
 
 
 def _rows(a: np.ndarray, n_batch: int) -> np.ndarray:

@@ -71,9 +71,9 @@ SHOCKS: tuple[Shock, ...] = (
 UNMODELLED: Mapping[str, str] = {
     "2020Q1 strike (3 Jan) and parliament vote (5 Jan)": "they are why the calibration has Iran pressing and a "
     "nationalist cost of hosting; both hold from the first quarter, so they are the baseline, not a shock",
-    "2020Q2 Kadhimi government (7 May)": "a government enters only the two-level Iraq (executive.lean), which the "
-    "dynamic game does not use yet",
-    "2021Q4 election (10 Oct) and 2022Q4 Sudani government (27 Oct)": "as for Kadhimi",
+    "2020Q2 Kadhimi government (7 May)": "a government enters only the two-level Iraq (executive.lean): the "
+    "scenario iraq2020_blocs adds it (sim/scenarios/iraq2020_blocs/governments.py)",
+    "2021Q4 election (10 Oct) and 2022Q4 Sudani government (27 Oct)": "as for Kadhimi (seats from 2022Q1)",
     "2020Q3 and 2021Q1 drawdowns": "not shocks: the US posture is a move of the game, so drawdowns are equilibrium "
     "choices the back-test scores",
 }
