@@ -73,6 +73,10 @@ def fixtures(tmp: Path) -> None:
     (tmp / "empty_dir").mkdir()
     (tmp / "corrupt_run").mkdir()
     (tmp / "corrupt_run" / "equilibria.parquet").write_bytes(b"PAR1 this is not parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"iraq.nationalism": [1.0, 2.0], "spe_regime": ["hedging", "confrontation"]}),
+                   tmp / "sample.parquet")
     exp = tmp / "my_conf" / "experiment"
     exp.mkdir(parents=True)
     (exp / "good.yaml").write_text(GOOD_EXPERIMENT)

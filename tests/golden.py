@@ -31,7 +31,7 @@ from sim.resources import CONF_DIR, experiment_names  # noqa: E402
 from sim.config.validate import unset_axis, validate_run_config  # noqa: E402
 from sim.runs.run import solve_range  # noqa: E402
 from sim.analysis.sensitivity import analyse  # noqa: E402
-from sim.analysis import backtest, prior  # noqa: E402
+from sim.analysis import backtest, countries, prior  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 #: Model versions whose experiments keep references: subfolder of GOLDEN -> the folder of
@@ -66,6 +66,12 @@ def coarse_config(experiment: str, version: str = ""):
         data["sensitivity"].update(COARSE_SENSITIVITY)
     if data.get("backtest"):
         data["backtest"].update(grid=4)
+    if data.get("countries"):
+        data["countries"].update(n=200)
+    if data.get("discovery"):
+        data["discovery"].update(n=2000, max_params=4, mass_min=0.05, peel_alpha=0.1)
+    if data.get("history_matching"):
+        data["history_matching"].update(n=2000, tolerance=8)
     return validate_run_config(data)
 
 
@@ -106,6 +112,15 @@ def solve(experiment: str, version: str = "") -> str:
         return table_text(table)
     if cfg.backtest is not None:
         return table_text(backtest.run_table(cfg.scenario, cfg.game, cfg.backtest))
+    if cfg.countries is not None:
+        return table_text(countries.run_table(cfg.countries, cfg.chunk_size, False))
+    if cfg.discovery is not None:
+        from sim.analysis import discovery
+        sample = discovery.load(cfg.scenario, cfg.discovery, cfg.game, cfg.chunk_size, False)
+        return table_text(discovery.analyse(cfg.scenario, sample, cfg.discovery))
+    if cfg.history_matching is not None:  # the accepted draws (the summary is computed from them)
+        from sim.analysis.history_matching_summary import run_tables
+        return table_text(run_tables(cfg.scenario, cfg.history_matching, cfg.chunk_size, False)[0])
     table, _ = solve_range(cfg, 0, cfg.n_points, False, experiment)
     return table_text(table)
 

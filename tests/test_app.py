@@ -40,6 +40,12 @@ def tiny(data, tmp_path, run_id="r"):
         data["sensitivity"].update(TINY_SENSITIVITY)
     if data.get("backtest"):
         data["backtest"].update(grid=3, abm_replicates=2, abm_steps=3)
+    if data.get("countries"):
+        data["countries"].update(n=50)
+    if data.get("discovery"):
+        data["discovery"].update(n=2000, max_params=4, mass_min=0.05, peel_alpha=0.1)
+    if data.get("history_matching"):
+        data["history_matching"].update(n=2000, tolerance=8)
     data.update(results_dir=str(tmp_path), run_id=run_id)
     return data
 
@@ -64,6 +70,23 @@ def test_every_experiment_runs_tiny(experiment, tmp_path):
                          "sensitivity.caption.txt", *(f"sensitivity.{f}" for f in cfg.plot_formats)}
         table = pq.read_table(out / "sensitivity.parquet")
         assert list(dict.fromkeys(table.column("regime").to_pylist())) == list(cfg.scenario.regimes)
+        return
+    if cfg.history_matching is not None:  # calibration by history matching instead of a sweep
+        assert names == {"posterior.parquet", "history_matching.parquet", "config.yaml", "manifest.json",
+                         "figures.json", "posterior.caption.txt", "predictive.caption.txt",
+                         *(f"{stem}.{f}" for f in cfg.plot_formats for stem in ("posterior", "predictive"))}
+        assert pq.read_table(out / "posterior.parquet").num_rows > 0
+        return
+    if cfg.discovery is not None:  # scenario discovery instead of a sweep
+        assert names == {"discovery.parquet", "sample.parquet", "config.yaml", "manifest.json", "figures.json",
+                         "discovery.caption.txt", *(f"discovery.{f}" for f in cfg.plot_formats)}
+        table = pq.read_table(out / "discovery.parquet")
+        assert list(dict.fromkeys(table.column("regime").to_pylist())) == list(cfg.discovery.regimes)
+        return
+    if cfg.countries is not None:  # the country comparison instead of a sweep
+        assert names == {"countries.parquet", "config.yaml", "manifest.json", "figures.json", "countries.caption.txt",
+                         *(f"countries.{f}" for f in cfg.plot_formats)}
+        assert pq.read_table(out / "countries.parquet").column("country").to_pylist() == list(cfg.countries.countries)
         return
     if cfg.backtest is not None:  # the back-test instead of a sweep
         assert names == {"backtest.parquet", "config.yaml", "manifest.json", "figures.json", "backtest.caption.txt",

@@ -199,7 +199,8 @@ def swept_axes(args: list[str]) -> dict[str, dict]:
         m = re.fullmatch(r"sweep\.([xyz])=null", a)
         if m:
             axes.pop(m.group(1), None)
-    return axes | {"solvers": data.get("solvers", []), "sensitivity": data.get("sensitivity")}
+    return axes | {"solvers": data.get("solvers", []), "sensitivity": data.get("sensitivity"),
+                   "discovery": data.get("discovery"), "history_matching": data.get("history_matching")}
 
 
 def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path | None]:
@@ -215,6 +216,10 @@ def adapt(words: list[str], tmp: Path, run_dir: Path) -> tuple[list[str], Path |
         extra = [f"results_dir={tmp}"]
         if info.pop("sensitivity"):
             extra += ["sensitivity.n=16", "sensitivity.resamples=10"]
+        if info.pop("discovery"):
+            extra += ["discovery.n=2000", "discovery.max_params=4", "discovery.mass_min=0.05", "discovery.peel_alpha=0.1"]
+        if info.pop("history_matching"):
+            extra += ["history_matching.n=2000", "history_matching.tolerance=8"]
         extra += [f"sweep.{k}.num={SMALL}" for k, spec in info.items() if spec.get("space", "linspace") != "list"]
         if "abm" in solvers or any(a.startswith("solvers=") and "abm" in a for a in args):
             extra += ["abm.replicates=2", "abm.trajectory_replicates=4"]

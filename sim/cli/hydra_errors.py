@@ -139,6 +139,7 @@ def _unknown_key(key: str, line: str, keys: list[str], groups: list[str], base) 
                    f"e.g. {parent}={{{leaf}:...}}{extra}"
         return f"{key} is not in this config; to add it type '+{line}'"
     # the first part that is no key, and the known keys at that level
+    keys = _scenario_keys(key, keys, base)
     parts = key.split(".")
     depth = next((i for i in range(len(parts)) if ".".join(parts[:i + 1]) not in keys + groups), len(parts) - 1)
     known = ".".join(parts[:depth])
@@ -152,6 +153,17 @@ def _unknown_key(key: str, line: str, keys: list[str], groups: list[str], base) 
     else:
         hint = f"; allowed {'under ' + known if known else 'at the top'}: {', '.join(allowed)}"
     return f"{what} '{key}' (from '{line}'){hint}"
+
+
+def _scenario_keys(key: str, keys: list[str], base) -> list[str]:
+    """For a ``game.`` key, the documented keys with ``game.`` limited to the composed
+    scenario's parameters (another scenario's groups, e.g. ``game.turkey``, are not allowed)."""
+    name = OmegaConf.select(base, "scenario", default=None) if base is not None else None
+    if not key.startswith("game.") or name not in SCENARIOS:
+        return keys
+    ours = [f"game.{i.name}" for i in iter_params(SCENARIOS[name].params_cls)]
+    groups = {".".join(k.split(".")[:n]) for k in ours for n in range(2, k.count(".") + 1)}
+    return [k for k in keys if not k.startswith("game.")] + sorted(groups) + ours
 
 
 def bad_value(key: str, line: str, exc: Exception, base: DictConfig | None = None) -> str:

@@ -24,11 +24,15 @@ from typing import Any, List, Optional
 
 from sim.abm.rules import RULES, RuleOptions
 from sim.config.backtest import BacktestOptions
+from sim.config.countries import CountriesOptions
+from sim.config.discovery import DiscoveryOptions
+from sim.config.history_matching import HistoryMatchingOptions
 from sim.config.sensitivity import SensitivityOptions
 from sim.engine.sweep import MAX_POINTS, SPACES
 from sim.scenarios import SCENARIOS
 from sim.solvers.registry import SOLVERS
 from sim.store import rundir
+from sim.store.tiles import OUTPUTS as TILE_OUTPUTS
 
 NAME_MAX = 128  # a path component; the run's temporary and tile directories add ~20 characters
 AXIS_KEYS = ("x", "y", "z")
@@ -144,6 +148,9 @@ class PlotConf:
                              doc="file formats of every figure; `[]`: no figure (`sim-plot RUN_DIR` draws them later)")
 
 
+TileOutput = _choice("TileOutput", TILE_OUTPUTS)
+
+
 @dataclass
 class TilesConf:
     """Split the grid into tiles (docs/how-to/resume-a-sweep.md); never changes results."""
@@ -152,6 +159,11 @@ class TilesConf:
     index: Optional[int] = key(None, allowed="null, or `0` to `count - 1`", type="int or null",
                                doc="the one tile this job solves (one Hydra job per tile: `'tiles.index=range(T)'`); "
                                    "null: every missing tile in turn")
+    output: TileOutput = key(TileOutput.merged, type="str", allowed=names(TILE_OUTPUTS),
+                             doc="`merged`: one `equilibria.parquet`; `dataset`: `equilibria/`, one Parquet file "
+                                 "per tile plus `_metadata` and `_manifest.json`, which pandas, pyarrow.dataset and "
+                                 "DuckDB read as one table (for large runs: the last job links the tiles instead "
+                                 "of rewriting every row; docs/how-to/run-on-slurm.md)")
 
 
 @dataclass
@@ -271,7 +283,7 @@ def top_fields() -> list[tuple[str, Any, Any]]:
                                       doc="the run directory's name; null: `<timestamp>-<config hash>` "
                                           "(`tiled-<config hash>` when tiled)")),
         ("plot", PlotConf, key(factory=PlotConf, type="mapping", allowed="key `formats`; not null", doc="figure output")),
-        ("tiles", TilesConf, key(factory=TilesConf, type="mapping", allowed="keys `count`, `index`; not null",
+        ("tiles", TilesConf, key(factory=TilesConf, type="mapping", allowed="keys `count`, `index`, `output`; not null",
                                  doc="split the grid into tiles (docs/how-to/resume-a-sweep.md); never changes results")),
         *options,
         ("sensitivity", Any, key(None, type="mapping or null", allowed="null, or the keys below",
@@ -288,6 +300,33 @@ def top_fields() -> list[tuple[str, Any, Any]]:
                                   "the sweep: `backtest.parquet` and a figure; `sweep` must have no axis, `tiles.count` "
                                   "must be 1, and `solvers`, `qre`, `abm` are not used; `experiment=backtest` sets it",
                               docs_from=structured(BacktestOptions))),
+        ("countries", Any, key(None, type="mapping or null", allowed="null, or the keys below",
+                               doc="set: one game, several countries (docs/calibration-countries.md): each country's "
+                                   "calibration of Model 2, its observed regime against the model's and the model's "
+                                   "probability of it over the calibration's documented ranges, instead of the "
+                                   "sweep: `countries.parquet` and a figure; `sweep` must have no axis, `tiles.count` "
+                                   "must be 1, `game` must not be changed (each country is solved at its own "
+                                   "calibration), and `solvers`, `qre`, `abm` are not used; "
+                                   "`experiment=three_countries` sets it",
+                               docs_from=structured(CountriesOptions))),
+        ("discovery", Any, key(None, type="mapping or null", allowed="null, or the keys below",
+                               doc="set: scenario discovery (docs/how-to/find-where-a-regime-happens.md): PRIM boxes "
+                                   "and a CART tree of where a regime happens in a sample of the parameters, instead "
+                                   "of the sweep: `discovery.parquet`, a figure (and, for a prior sample, "
+                                   "`sample.parquet`); `sweep` must have no axis, `tiles.count` must be 1, and "
+                                   "`solvers`, `qre`, `abm` are not used; needs the `analysis` extra; "
+                                   "`experiment=discovery` sets it",
+                               docs_from=structured(DiscoveryOptions))),
+        ("history_matching", Any, key(None, type="mapping or null", allowed="null, or the keys below",
+                                      doc="set: calibration by history matching (docs/how-to/calibrate-by-history-"
+                                          "matching.md): rejection ABC with the dynamic game as the simulator, the "
+                                          "2020 record as the data, instead of the sweep: `posterior.parquet`, "
+                                          "`history_matching.parquet` and two figures; `sweep` must have no axis, "
+                                          "`tiles.count` must be 1 (the block has its own `tiles`), `game` must not "
+                                          "be changed (every parameter is drawn), and `solvers`, `qre`, `abm` are "
+                                          "not used; needs the `analysis` extra (ArviZ); "
+                                          "`experiment=history_matching` sets it",
+                                      docs_from=structured(HistoryMatchingOptions))),
         ("dynamics", Any, key(None, type="mapping", allowed="keys `rule` and that rule's options; not null",
                               docs_from=DynamicsDoc,
                               doc="learning rule of the agent-based model; the config group `dynamics=` sets it "

@@ -28,6 +28,9 @@ from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MA
                                MAX_MODEL_RUNS, MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, AbmConf, PlotConf,
                                SweepConf, TilesConf, block_keys, schema_defaults, top_keys)
 from sim.config.backtest import BacktestOptions
+from sim.config.countries import CountriesOptions, validate_countries
+from sim.config.discovery import DiscoveryOptions, validate_discovery
+from sim.config.history_matching import HistoryMatchingOptions, validate_history_matching
 from sim.config.sensitivity import SensitivityOptions, check_options, problem
 from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
                                replace_values, show)
@@ -69,6 +72,9 @@ class RunConfig:
     resolved: Mapping[str, Any]  # the composed config, for the record
     sensitivity: SensitivityOptions | None = None  # set: this analysis instead of the sweep
     backtest: BacktestOptions | None = None  # set: the back-test instead of the sweep
+    countries: CountriesOptions | None = None  # set: the country comparison instead of the sweep
+    discovery: DiscoveryOptions | None = None  # set: scenario discovery instead of the sweep
+    history_matching: HistoryMatchingOptions | None = None  # set: calibration by history matching instead
 
     def options_of(self, solver: str):
         """The options of concept ``solver`` (None for a concept without options)."""
@@ -86,8 +92,11 @@ class RunConfig:
 
 def config_hash(resolved: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of the config, without where-to-write and tiling keys
-    (tiling never changes results, and every tile job of a run must agree on its hash)."""
+    (tiling never changes results, and every tile job of a run must agree on its hash);
+    ``tiles.output=dataset`` counts (its run holds other files), the default does not."""
     data = {k: v for k, v in resolved.items() if k not in ("run_id", "results_dir", "tiles")}
+    if (output := (resolved.get("tiles") or {}).get("output", "merged")) != "merged":
+        data["tiles.output"] = output  # a run of its own; merged runs keep the hashes they always had
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -413,12 +422,19 @@ def validate_grid(cfg: Mapping[str, Any], scenario: Scenario, max_points: int, s
     count = tiles_data.get("count", 1)
     if sensitivity is not None:  # one analysis in one job: no grid, no tiles
         block, what = (("backtest", "back-test") if isinstance(sensitivity, BacktestOptions)
+                       else ("countries", "country comparison") if isinstance(sensitivity, CountriesOptions)
+                       else ("discovery", "scenario discovery") if isinstance(sensitivity, DiscoveryOptions)
+                       else ("history_matching", "history-matching calibration") if isinstance(sensitivity,
+                                                                                    HistoryMatchingOptions)
                        else ("sensitivity", "sensitivity analysis"))
         if axes:
             raise ConfigError(f"sweep.x is set but so is {block}, which replaces the sweep; "
                               f"set sweep.x=null (and y, z) or {block}=null")
         if count != 1:
             raise ConfigError(f"tiles.count={count!r}: a {what} runs in one job; set tiles.count=1")
+        if tiles_data.get("output", "merged") != "merged":
+            raise ConfigError(f"tiles.output={tiles_data['output']!r}: a {what} writes no equilibria table; "
+                              "set tiles.output=merged")
     elif not axes:
         raise ConfigError("sweep needs at least one axis (sweep.x)")
     if n_points > max_points:
@@ -472,12 +488,21 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
                       " (the most grid points this simulator allows: ~14 GB to draw and up to 2 h to solve)")
     sensitivity = validate_sensitivity(scenario, cfg.get("sensitivity"), max_points)
     backtest = validate_backtest(scenario, cfg.get("backtest"), sensitivity)
-    axes, tiles = validate_grid(cfg, scenario, max_points, sensitivity if backtest is None else backtest)
+    countries = validate_countries(cfg.get("countries"), {"sensitivity": sensitivity, "backtest": backtest},
+                                   max_points, game != scenario.params_cls())
+    discovery = validate_discovery(scenario, cfg.get("discovery"), {"sensitivity": sensitivity, "backtest": backtest,
+                                                                    "countries": countries}, max_points)
+    matching = validate_history_matching(scenario, cfg.get("history_matching"), {
+        "sensitivity": sensitivity, "backtest": backtest, "countries": countries, "discovery": discovery},
+        max_points, game != scenario.params_cls())
+    axes, tiles = validate_grid(cfg, scenario, max_points,
+                                matching or discovery or countries or (sensitivity if backtest is None else backtest))
     solvers = validate_solvers(cfg, scenario)
     if any(SOLVERS[s].requires_domestic for s in solvers):
         check_domestic(scenario, game, axes)
     abm, trajectory_replicates = validate_abm(scenario, cfg)
-    if "abm" in solvers and sensitivity is None and backtest is None:
+    if "abm" in solvers and sensitivity is None and backtest is None and countries is None and discovery is None \
+            and matching is None:
         check_abm_budget(abm, trajectory_replicates, grid_size(axes), max_points)
     return RunConfig(
         name=_name("name", cfg["name"]),
@@ -499,4 +524,7 @@ def validate_run_config(cfg: Mapping[str, Any]) -> RunConfig:
         resolved=given,
         sensitivity=sensitivity,
         backtest=backtest,
+        countries=countries,
+        discovery=discovery,
+        history_matching=matching,
     )

@@ -28,6 +28,9 @@ from sim.figures.phase import FIGURE_NAME, figure_columns, qre_path_figure, run_
 from sim.figures.abm import draw_abm
 from sim.figures.abm_data import has_abm
 from sim.store.table import ResultsError, TableMeta, read_parquet, read_table
+from sim.config.countries import FIGURE as COUNTRIES_FIGURE, TABLE as COUNTRIES_TABLE
+from sim.figures.discovery import TABLE as DISCOVERY_TABLE
+from sim.config.history_matching import TABLE as HISTORY_MATCHING_TABLE
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ def load_run(run_dir: Path) -> Run:
     """
     run_dir = Path(run_dir)
     if not (run_dir / rundir.TABLE).exists() and ((run_dir / rundir.SENSITIVITY_TABLE).is_file()
-                                                  or (run_dir / rundir.BACKTEST).is_file()):
+                                                  or (run_dir / rundir.BACKTEST).is_file()
+                                                  or (run_dir / COUNTRIES_TABLE).is_file()
+                                                  or (run_dir / DISCOVERY_TABLE).is_file()
+                                                  or (run_dir / HISTORY_MATCHING_TABLE).is_file()):
         return Run(run_dir, None, None)
     table, meta = read_table(run_dir / rundir.TABLE, labels_as_dictionary=True, columns=figure_columns)
     return Run(run_dir, table, meta)
@@ -107,6 +113,29 @@ def _draw_dynamic_abm(run: Run, formats: Sequence[str]) -> list[Path]:
     return save_formats(fig, run.dir, rundir.DYNAMIC_ABM_FIGURE, formats)
 
 
+def _draw_discovery(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``discovery.<fmt>``: per target regime, PRIM's trajectory and the boxes' limits."""
+    from sim.figures.discovery import draw
+
+    return draw(read_parquet(run.dir / DISCOVERY_TABLE), run.dir, formats)
+
+
+def _draw_history_matching(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``posterior.<fmt>`` and ``predictive.<fmt>``: prior against posterior, and the record matched per quarter."""
+    from sim.figures.posterior import draw
+
+    return draw(run.dir, formats)
+
+
+def _draw_countries(run: Run, formats: Sequence[str]) -> list[Path]:
+    """``countries.<fmt>``: per country, the regime shares and the probability of the record."""
+    if not formats:
+        return []  # no file to write: not even drawn
+    from sim.figures.countries import figure
+
+    return save_formats(figure(read_parquet(run.dir / COUNTRIES_TABLE)), run.dir, COUNTRIES_FIGURE, formats)
+
+
 def _draw_qre_path(run: Run, formats: Sequence[str]) -> list[Path]:
     """``qre_path.<fmt>``: the QRE regime probabilities at the baseline against λ."""
     path_table = read_parquet(run.dir / rundir.QRE_PATH)
@@ -150,6 +179,10 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("sensitivity", lambda run: run.table is None and (run.dir / rundir.SENSITIVITY_TABLE).is_file(),
                _draw_sensitivity),
     FigureSpec("backtest", lambda run: run.table is None and (run.dir / rundir.BACKTEST).is_file(), _draw_backtest),
+    FigureSpec("countries", lambda run: run.table is None and (run.dir / COUNTRIES_TABLE).is_file(), _draw_countries),
+    FigureSpec("discovery", lambda run: run.table is None and (run.dir / DISCOVERY_TABLE).is_file(), _draw_discovery),
+    FigureSpec("history_matching", lambda run: run.table is None and (run.dir / HISTORY_MATCHING_TABLE).is_file(),
+               _draw_history_matching),
     FigureSpec("dynamic_abm", lambda run: run.table is None and (run.dir / rundir.DYNAMIC_ABM).is_file(),
                _draw_dynamic_abm),
     FigureSpec("qre_path", lambda run: run.table is not None and (run.dir / rundir.QRE_PATH).exists(),

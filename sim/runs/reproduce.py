@@ -6,7 +6,8 @@
    (re-running it would not reproduce this run), as is a malformed one;
 2. checks that RUN_DIR's other files still match the manifest (a changed file is reported);
 3. re-runs the config in a temporary directory (one process, no tiles: results do not
-   depend on tiling);
+   depend on tiling; a run in dataset form, ``equilibria/``, re-runs its tiles in turn,
+   one file each);
 4. compares every file the manifest lists (``config.yaml``, ``figures.json`` and
    captions aside, which record where and under which id the run was written) by
    sha256, and a file whose bytes differ by what it holds: a Parquet table cell by cell
@@ -161,7 +162,7 @@ def compare_run(run_dir: Path, new_dir: Path, manifest: dict) -> list[FileResult
         elif disk[name] != "same":  # the run's copy changed: nothing to compare the content with
             out[name] = FileResult(name, DIFFERENT, (
                 "bytes differ from the recorded sha256 (content not compared: the run's copy changed)",), disk[name])
-        elif name.endswith(FIGURES):
+        elif name.endswith(FIGURES) or _is_footers(name):
             out[name] = None  # decided by the tables below
         else:
             out[name] = FileResult(name, *compare_content(Path(run_dir) / name, new))
@@ -169,9 +170,27 @@ def compare_run(run_dir: Path, new_dir: Path, manifest: dict) -> list[FileResult
                     for n, r in out.items() if n.endswith(".parquet"))
     for name, result in out.items():
         if result is None:
-            out[name] = (FileResult(name, NUMERIC, ("bytes differ; drawn from tables that reproduced",)) if tables_ok
-                         else FileResult(name, DIFFERENT, ("bytes differ, and so do the tables it is drawn from",)))
+            same, other = ("drawn from tables that reproduced", "the tables it is drawn from")
+            if _is_footers(name):
+                same, other = "holds the footers of parts that reproduced", "the parts whose footers it holds"
+            out[name] = (FileResult(name, NUMERIC, (f"bytes differ; {same}",)) if tables_ok
+                         else FileResult(name, DIFFERENT, (f"bytes differ, and so do {other}",)))
     return list(out.values())
+
+
+def rerun_tiles(config: dict) -> dict:
+    """The re-run's ``tiles``: one process, no tiles (results do not depend on tiling);
+    but a dataset's files are one per tile, so the same count of tiles, all in turn."""
+    tiles = config.get("tiles") or {}
+    if tiles.get("output", "merged") == "dataset":
+        return {"count": tiles.get("count", 1), "index": None, "output": "dataset"}
+    return {"count": 1, "index": None}
+
+
+def _is_footers(name: str) -> bool:
+    """Whether ``name`` is a dataset's ``_metadata``: its parts' footers (sizes, statistics),
+    which follow the parts' bytes."""
+    return Path(name).name == rundir.DATASET_METADATA
 
 
 def reproduce(run_dir: Path, workdir: Path) -> tuple[list[FileResult], dict]:
@@ -180,7 +199,7 @@ def reproduce(run_dir: Path, workdir: Path) -> tuple[list[FileResult], dict]:
     from sim.runs.run import run
 
     manifest, config = load_run(run_dir)
-    config = {**config, "results_dir": str(workdir), "run_id": "reproduce", "tiles": {"count": 1, "index": None}}
+    config = {**config, "results_dir": str(workdir), "run_id": "reproduce", "tiles": rerun_tiles(config)}
     out = run(validate_run_config(config), progress=False)
     return compare_run(run_dir, out, manifest), manifest
 

@@ -32,7 +32,9 @@ is derived from the config hash, so every tile job — and a rerun after a crash
 on it. Jobs hold the run's lock (:class:`sim.store.tiles.RunLock`) shared while solving and
 exclusively while merging, so identical jobs, and tilings of different counts, can run
 at once: one merges, the others return its run, and the tiles directory and lock file
-are removed by the last to finish.
+are removed by the last to finish. With ``tiles.output=dataset`` each tile is written as
+a Parquet part and the last job links the parts into ``equilibria/`` and indexes them
+(:mod:`sim.store.dataset`) instead of merging their rows.
 
 Rows go to disk a chunk at a time (``chunk_size`` points): the one-process run streams
 them into ``equilibria.parquet`` as they are solved, a tile job into its tile, and the
@@ -55,7 +57,7 @@ import pyarrow as pa
 import yaml
 from tqdm import tqdm
 
-from sim.store import rundir, tiles
+from sim.store import dataset, rundir, tiles
 from sim.figures.captions import abm_facts, baseline_changes, caption
 from sim.config.validate import RunConfig, config_hash
 from sim.gambit.export import export_games
@@ -65,7 +67,7 @@ from sim.engine.params import ConfigError, get_value, param_info
 from sim.solvers.registry import SOLVERS
 from sim.engine.sweep import iter_grid
 from sim.store.rundir import WriteError, atomic_write_text, remove_stale_partials
-from sim.store.table import META_KEY, RowGroupWriter, TableMeta, write_parquet
+from sim.store.table import META_KEY, ResultsError, RowGroupWriter, TableMeta, write_parquet
 
 
 class TileFailed(RuntimeError):
@@ -158,9 +160,31 @@ def _already_done(run_dir: Path) -> Path:
     return run_dir
 
 
+def table_metadata(cfg: RunConfig) -> dict[bytes, bytes]:
+    """The table's schema metadata: its :class:`sim.store.table.TableMeta` as JSON."""
+    return {META_KEY: table_meta(cfg).to_json().encode()}
+
+
 def table_writer(cfg: RunConfig, tmp: Path) -> RowGroupWriter:
-    """The writer of ``tmp/equilibria.parquet``, with its metadata, a chunk at a time."""
-    return RowGroupWriter(tmp / rundir.TABLE, {META_KEY: table_meta(cfg).to_json().encode()})
+    """The writer of ``tmp/equilibria.parquet`` (with ``tiles.output=dataset``, of the one
+    part of ``tmp/equilibria/``; :func:`seal_table` indexes it), a chunk at a time."""
+    if cfg.tiles.output == "dataset":
+        path = rundir.make_dirs(tmp / rundir.TABLE_DATASET) / rundir.part_name(0, 1)
+        return RowGroupWriter(path, table_metadata(cfg))
+    return RowGroupWriter(tmp / rundir.TABLE, table_metadata(cfg))
+
+
+def seal_table(cfg: RunConfig, tmp: Path) -> None:
+    """After :func:`table_writer` closed: the dataset's ``_metadata`` and ``_manifest.json``."""
+    if cfg.tiles.output == "dataset":
+        _dataset_index(tmp / rundir.TABLE_DATASET, 1)
+
+
+def _dataset_index(directory: Path, count: int) -> None:
+    try:
+        dataset.write_index(directory, count)
+    except ValueError as exc:  # a part unreadable or of another schema: our own files, so not the user's doing
+        raise ResultsError(str(exc)) from None
 
 
 def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, started: str,
@@ -187,21 +211,23 @@ def finish(cfg: RunConfig, tmp: Path, runs: pa.Table | None, run_id: str, starte
     atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
     from sim.figures.registry import draw_run  # matplotlib is imported only by the job that draws
 
-    figures = draw_run(tmp, formats=cfg.plot_formats)
+    # no figure asked for: the table is not read again (at 10^8 points its figure columns are ~14 GB)
+    figures = draw_run(tmp, formats=cfg.plot_formats) if cfg.plot_formats else []
     seconds = {**(seconds or {}), "write": time.perf_counter() - t0}
     _seal(cfg, tmp, figures, run_id, started, cfg.n_points, command, seconds)
     return _publish(cfg, tmp, run_id, unique)
 
 
 def _seal(cfg: RunConfig, tmp: Path, figures: list[Path], run_id: str, started: str, n_points: int,
-          command: list[str] | None, seconds: dict | None = None) -> None:
-    """A caption beside each figure, ``figures.json`` and, last, ``manifest.json``."""
+          command: list[str] | None, seconds: dict | None = None, caption_of: Callable = caption) -> None:
+    """A caption beside each figure (``caption_of(cfg, stem, run_id, config_hash)``),
+    ``figures.json`` and, last, ``manifest.json``."""
     chash = config_hash(cfg.resolved)
     for stem in sorted({p.stem for p in figures}):  # a caption beside each figure, from the config
-        atomic_write_text(tmp / rundir.caption_name(stem), caption(cfg, stem, run_id, chash))
+        atomic_write_text(tmp / rundir.caption_name(stem), caption_of(cfg, stem, run_id, chash))
     write_json(tmp / rundir.FIGURES, {  # provenance of every figure: which run and config made it
         "run_id": run_id, "config_hash": chash, "figures": {p.name: sha256_file(p) for p in figures}})
-    files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+    files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
     manifest = build_manifest(
         run_id=run_id, name=cfg.name, config=dict(cfg.resolved), config_hash=chash,
         seed=cfg.seed, started=started, finished=_now(), files=files, n_points=n_points, command=command,
@@ -257,14 +283,78 @@ def run_backtest(cfg: RunConfig, run_id: str, command: list[str] | None = None, 
         return _publish(cfg, tmp, run_id, unique)
 
 
+def run_discovery(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True,
+                  progress: bool | None = None) -> Path:
+    """Run ``cfg.discovery`` (instead of a sweep) into a new run directory: ``discovery.parquet``
+    (PRIM's boxes and trajectories, CART's leaves and scores: :mod:`sim.analysis.discovery`),
+    for a prior sample ``sample.parquet``, the figure, ``config.yaml``, caption, ``figures.json``,
+    ``manifest.json`` (``n_points``: the sample's points)."""
+    from sim.analysis import discovery
+    from sim.figures.discovery import caption as discovery_caption
+
+    started, t0 = _now(), time.perf_counter()
+    sample = discovery.load(cfg.scenario, cfg.discovery, cfg.game, cfg.chunk_size, progress)
+    t1 = time.perf_counter()
+    table = discovery.analyse(cfg.scenario, sample, cfg.discovery)
+    t2 = time.perf_counter()
+    with rundir.assembling(_parent(cfg), run_id) as tmp:
+        saved = discovery.saved_sample(cfg.scenario, sample, cfg.discovery)
+        figures = discovery.write_outputs(table, tmp, cfg.plot_formats, saved)
+        atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        seconds = {"solve": t1 - t0, "discover": t2 - t1, "write": time.perf_counter() - t2}
+        _seal(cfg, tmp, figures, run_id, started, sample.n, command, seconds, discovery_caption)
+        return _publish(cfg, tmp, run_id, unique)
+
+
+def run_history_matching(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True,
+                         progress: bool | None = None) -> Path:
+    """Run ``cfg.history_matching`` (instead of a sweep) into a new run directory:
+    ``posterior.parquet``, ``history_matching.parquet`` (:mod:`sim.analysis.history_matching_summary`),
+    two figures, ``config.yaml``, captions, ``figures.json``, ``manifest.json`` (``n_points``: draws)."""
+    from sim.analysis.history_matching_summary import run_tables, write_outputs
+    from sim.figures.posterior import caption as posterior_caption
+
+    started, t0 = _now(), time.perf_counter()
+    posterior, summary = run_tables(cfg.scenario, cfg.history_matching, cfg.chunk_size, progress)
+    t1 = time.perf_counter()
+    with rundir.assembling(_parent(cfg), run_id) as tmp:
+        figures = write_outputs(posterior, summary, tmp, cfg.plot_formats)
+        atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
+        _seal(cfg, tmp, figures, run_id, started, cfg.history_matching.n, command, seconds, posterior_caption)
+        return _publish(cfg, tmp, run_id, unique)
+
+
+def run_countries(cfg: RunConfig, run_id: str, command: list[str] | None = None, unique: bool = True,
+                  progress: bool | None = None) -> Path:
+    """Run ``cfg.countries`` (instead of a sweep) into a new run directory: ``countries.parquet``
+    (a row per country, :mod:`sim.analysis.countries`), its figure, ``config.yaml``, caption,
+    ``figures.json``, ``manifest.json`` (``n_points``: games solved)."""
+    from sim.analysis import countries
+    from sim.config.countries import TABLE
+    from sim.figures.countries import caption as countries_caption
+    from sim.figures.registry import draw_run
+
+    started, t0 = _now(), time.perf_counter()
+    table = countries.run_table(cfg.countries, cfg.chunk_size, progress)
+    t1 = time.perf_counter()
+    with rundir.assembling(_parent(cfg), run_id) as tmp:
+        write_parquet(table, tmp / TABLE, table.schema.metadata)
+        atomic_write_text(tmp / rundir.CONFIG, yaml.safe_dump(dict(cfg.resolved), sort_keys=True))
+        figures = draw_run(tmp, formats=cfg.plot_formats)
+        seconds = {"solve": t1 - t0, "write": time.perf_counter() - t1}
+        _seal(cfg, tmp, figures, run_id, started, cfg.countries.games(), command, seconds, countries_caption)
+        return _publish(cfg, tmp, run_id, unique)
+
+
 def solve_tile(cfg: RunConfig, tdir: Path, k: int, progress: bool | None) -> bool:
     """Solve tile ``k`` into ``tdir`` unless it is there; False if it failed (its error
     is recorded beside the tiles and printed in one line; the other tiles go on)."""
-    count = cfg.tiles.count
+    count, suffix = cfg.tiles.count, cfg.tiles.suffix
     start, stop = tiles.tile_range(cfg.n_points, count, k)
-    if tiles.tile_done(tdir, count, k, stop - start):
+    if tiles.tile_done(tdir, count, k, stop - start, suffix):
         return True
-    writer = tiles.TileWriter(tdir, count, k)
+    writer = tiles.TileWriter(tdir, count, k, suffix, table_metadata(cfg) if suffix == tiles.PARQUET else None)
     try:
         t0 = time.perf_counter()
         runs = solve_into(cfg, start, stop, progress, f"{cfg.name} tile {k + 1}/{count}", writer.write)
@@ -279,6 +369,22 @@ def solve_tile(cfg: RunConfig, tdir: Path, k: int, progress: bool | None) -> boo
     return True
 
 
+def merge_tiles(cfg: RunConfig, tdir: Path, tmp: Path) -> None:
+    """The finished points tiles in ``tdir`` as the run's table in ``tmp``: merged into
+    ``equilibria.parquet`` a chunk at a time, not the whole grid; or, as a dataset, the
+    Parquet tiles linked into ``equilibria/`` and indexed from their footers."""
+    count = cfg.tiles.count
+    if cfg.tiles.output == "dataset":
+        out = rundir.make_dirs(tmp / rundir.TABLE_DATASET)
+        for k in range(count):
+            dataset.place_part(tiles.tile_path(tdir, count, k, suffix=tiles.PARQUET), out, k, count)
+        _dataset_index(out, count)
+        return
+    with table_writer(cfg, tmp) as writer:
+        for chunk in tiles.iter_tiles(tdir, count):
+            writer.write(chunk)
+
+
 def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[str] | None = None) -> Path:
     """Solve this job's missing tiles, then merge if every tile is present.
 
@@ -289,7 +395,7 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
     final = parent / run_id
     chash = config_hash(cfg.resolved)
     tdir = rundir.tiles_dir(parent, run_id)
-    count, n = cfg.tiles.count, cfg.n_points
+    count, n, suffix = cfg.tiles.count, cfg.n_points, cfg.tiles.suffix
     sizes = [stop - start for start, stop in (tiles.tile_range(n, count, k) for k in range(count))]
 
     def tidy() -> None:  # by the lock's last holder: nothing else uses the run's files
@@ -308,19 +414,17 @@ def run_tiles(cfg: RunConfig, run_id: str, progress: bool | None, command: list[
         if failed:
             raise TileFailed(f"{len(failed)} tile(s) of {count} failed ({', '.join(map(str, failed))}); "
                              f"finished tiles are kept in {tdir}; rerun the same command to finish")
-        if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
+        if not all(tiles.tile_done(tdir, count, k, size, suffix) for k, size in enumerate(sizes)):
             return tdir  # the last tile job to finish merges
     with lock.exclusive():  # waits for the jobs still solving, and for a merge under way
         if finished_run(final, chash) is not None:
             return final  # another job merged first
-        if not all(tiles.tile_done(tdir, count, k, size) for k, size in enumerate(sizes)):
+        if not all(tiles.tile_done(tdir, count, k, size, suffix) for k, size in enumerate(sizes)):
             return tdir
         remove_stale_partials(parent, run_id)  # of merges killed before this one
         started, t0 = _now(), time.perf_counter()
         with rundir.assembling(parent, run_id) as tmp:
-            with table_writer(cfg, tmp) as writer:  # a chunk at a time, not the whole grid
-                for chunk in tiles.iter_tiles(tdir, count):
-                    writer.write(chunk)
+            merge_tiles(cfg, tdir, tmp)
             runs = tiles.read_tiles(tdir, count, "runs") if "abm" in cfg.solvers else None
             seconds = {"solve_tiles": tiles.solve_seconds(tdir, count), "merge": time.perf_counter() - t0}
             return finish(cfg, tmp, runs, run_id, started, unique=False, command=command, seconds=seconds)
@@ -340,7 +444,8 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
     """
     run_id = run_id_of(cfg)
     parent = _parent(cfg)
-    tiled = cfg.tiles.count > 1 and cfg.sensitivity is None and cfg.backtest is None
+    tiled = (cfg.tiles.count > 1 and cfg.sensitivity is None and cfg.backtest is None and cfg.countries is None
+             and cfg.discovery is None and cfg.history_matching is None)
     fixed = bool(cfg.run_id) or cfg.tiles.count > 1  # an id that names one config's run
     retain_freed_memory()  # chunks reuse their arrays instead of page-faulting them in again
     rundir.make_dirs(parent)
@@ -356,11 +461,18 @@ def run(cfg: RunConfig, progress: bool | None = None, command: list[str] | None 
         out = run_sensitivity(cfg, run_id, command, unique=not fixed, progress=progress)
     elif cfg.backtest is not None:
         out = run_backtest(cfg, run_id, command, unique=not fixed)
+    elif cfg.countries is not None:
+        out = run_countries(cfg, run_id, command, unique=not fixed, progress=progress)
+    elif cfg.discovery is not None:
+        out = run_discovery(cfg, run_id, command, unique=not fixed, progress=progress)
+    elif cfg.history_matching is not None:
+        out = run_history_matching(cfg, run_id, command, unique=not fixed, progress=progress)
     else:
         started, t0 = _now(), time.perf_counter()
         with rundir.assembling(parent, run_id) as tmp:
             with table_writer(cfg, tmp) as writer:  # rows go to the file as they are solved
                 runs = solve_into(cfg, 0, cfg.n_points, progress, cfg.name, writer.write)
+            seal_table(cfg, tmp)
             out = finish(cfg, tmp, runs, run_id, started, unique=not fixed, command=command,
                          seconds={"solve": time.perf_counter() - t0})
     remove_stale_partials(parent, run_id)  # of processes killed while this one ran

@@ -1,8 +1,9 @@
 """Scenarios by name (the config key ``scenario``), or by import path for plug-ins.
 
 ``scenario: iraq2020`` names a built-in scenario (:data:`SCENARIOS`: Model 2 ``iraq2020``,
-version 1 ``iraq2020_v1``, Model 2 with a two-level Iraq ``iraq2020_blocs``). A scenario that
-lives outside the package is named by an import path ``"package.module:ATTRIBUTE"``
+version 1 ``iraq2020_v1``, Model 2 with a two-level Iraq ``iraq2020_blocs``, Model 2
+calibrated for Turkey ``turkey2019`` and for India ``india2018``, :mod:`sim.scenarios.countries`).
+A scenario that lives outside the package is named by an import path ``"package.module:ATTRIBUTE"``
 (e.g. ``examples.turkey.turkey2020:SCENARIO``, see docs/how-to/add-an-actor.md): the
 module is imported and the attribute must be a :class:`~sim.engine.scenario.Scenario`. As with
 ``python -m``, the current directory is searched too, so a plug-in next to where the
@@ -19,12 +20,19 @@ import sys
 from sim.scenarios.iraq2020 import SCENARIO as IRAQ2020
 from sim.scenarios.iraq2020_v1 import SCENARIO as IRAQ2020_V1
 from sim.scenarios.iraq2020_blocs import SCENARIO as IRAQ2020_BLOCS
+from sim.scenarios.iraq2020_blocs.governments import SHOCKS as BLOC_SHOCKS
+from sim.scenarios.countries.india2018 import SCENARIO as INDIA2018
+from sim.scenarios.countries.turkey2019 import SCENARIO as TURKEY2019
 from sim.engine.params import ConfigError
 from sim.engine.scenario import Scenario
 
-SCENARIOS: dict[str, Scenario] = {sc.name: sc for sc in (IRAQ2020, IRAQ2020_V1, IRAQ2020_BLOCS)}
+SCENARIOS: dict[str, Scenario] = {sc.name: sc for sc in (IRAQ2020, IRAQ2020_V1, IRAQ2020_BLOCS, TURKEY2019,
+                                                            INDIA2018)}
 #: The generated calibration file of each built-in scenario, ``conf/game/<name>.yaml``.
-BASELINE_FILES = {"iraq2020": "baseline", "iraq2020_v1": "baseline_v1", "iraq2020_blocs": "baseline_blocs"}
+BASELINE_FILES = {"iraq2020": "baseline", "iraq2020_v1": "baseline_v1", "iraq2020_blocs": "baseline_blocs",
+                  "turkey2019": "baseline_turkey", "india2018": "baseline_india"}
+#: Dated shocks a scenario adds to the dynamic game's calendar (:data:`sim.dynamic.calendar.SHOCKS`).
+DYNAMIC_SHOCKS = {"iraq2020_blocs": BLOC_SHOCKS}
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 

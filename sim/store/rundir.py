@@ -2,7 +2,10 @@
 
 ``results/<name>/<run-id>/`` holds
 
-* :data:`TABLE` (``equilibria.parquet``), the tidy table (:mod:`sim.store.table`); with the
+* :data:`TABLE` (``equilibria.parquet``), the tidy table (:mod:`sim.store.table`) or, with
+  ``tiles.output=dataset``, the same rows as the dataset :data:`TABLE_DATASET`
+  (``equilibria/``: :func:`part_name` files, :data:`DATASET_METADATA`,
+  :data:`DATASET_INDEX`; :mod:`sim.store.dataset`); with the
   agent-based model also :data:`RUNS_TABLE` (one row per run) and the baseline's
   :data:`TRAJECTORY` / :data:`TRAJECTORY_STATS`; with the QRE, :data:`QRE_PATH`; with the
   two-level game, :data:`PARLIAMENT` and :data:`PARLIAMENT_OUTCOMES`; a back-test run holds
@@ -50,6 +53,9 @@ from typing import IO
 # ----------------------------------------------------------------------------- names
 
 TABLE = "equilibria.parquet"
+TABLE_DATASET = "equilibria"  #: the table as a partitioned dataset: one Parquet part a tile (sim.store.dataset)
+DATASET_METADATA = "_metadata"  #: ... the parts' footers in one file (pyarrow.parquet.write_metadata)
+DATASET_INDEX = "_manifest.json"  #: ... the parts in row order, with their rows
 RUNS_TABLE = "abm_runs.parquet"
 QRE_PATH = "qre_path.parquet"
 BACKTEST = "backtest.parquet"  #: a back-test run: a row per quarter (sim.analysis.backtest)
@@ -97,6 +103,12 @@ def is_figure(name: str) -> bool:
 def caption_name(stem: str) -> str:
     """The caption file of figure ``stem``: ``<stem>.caption.txt``."""
     return stem + CAPTION_SUFFIX
+
+
+def part_name(k: int, count: int) -> str:
+    """Part ``k`` of ``count`` of the dataset :data:`TABLE_DATASET`: ``part-<k>-of-<count>.parquet``,
+    zero-padded so that sorting the names sorts the parts into row order."""
+    return f"part-{k:05d}-of-{count:05d}.parquet"
 
 
 def tiles_dir(parent: Path, run_id: str) -> Path:

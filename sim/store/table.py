@@ -22,6 +22,12 @@ their whole, fixed vocabulary (every name a solver can give, in the solver's ord
 :func:`sim.store.columns.labels`), so the dictionary does not depend on which rows a chunk or
 tile held; row groups have a fixed size, :data:`ROW_GROUP` rows. Readers get the labels
 as categories (pandas) or, through :func:`read_parquet`, as plain strings.
+
+A run with ``tiles.output=dataset`` writes the same rows as a partitioned dataset,
+``equilibria/`` (:mod:`sim.store.dataset`), one Parquet file per tile, each with this
+schema and metadata. :func:`read_table` and :func:`read_meta` read either form, given
+the run directory, ``equilibria.parquet`` (the dataset beside it when that is what the
+run wrote; :func:`table_path`) or the dataset directory.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.store.rundir import atomic_path
+from sim.store.dataset import read_index
+from sim.store.rundir import DATASET_INDEX, DATASET_METADATA, TABLE, TABLE_DATASET, atomic_path
 
 META_KEY = b"sim"
 ROW_GROUP = 1 << 16
@@ -131,12 +138,16 @@ class RowGroupWriter:
                 w.write(piece)
 
     Every piece must have the same schema and, in label columns, the same dictionary.
+
+    ``atomic=False``: write ``path`` itself, a name the caller has made its own (a tile's
+    temporary name, :class:`sim.store.tiles.TileWriter`), without a ``with`` block; then
+    :meth:`close` finishes the file and :meth:`abandon` gives up on it (the caller removes it).
     """
 
-    def __init__(self, path: Path, metadata: dict[bytes, bytes] | None = None):
+    def __init__(self, path: Path, metadata: dict[bytes, bytes] | None = None, atomic: bool = True):
         self.path = Path(path)
-        self._atomic = atomic_path(self.path)
-        self._tmp: Path | None = None
+        self._atomic = atomic_path(self.path) if atomic else None
+        self._tmp: Path | None = None if atomic else self.path
         self._metadata = metadata
         self._writer: pq.ParquetWriter | None = None
         self._buffer: list[pa.Table] = []
@@ -159,7 +170,7 @@ class RowGroupWriter:
         self._writer.write_table(group, row_group_size=ROW_GROUP)
         self._buffer, self._rows = ([rest] if rest.num_rows else []), rest.num_rows
 
-    def _finish(self) -> None:
+    def close(self) -> None:
         """Write the last rows and close the file."""
         if self._rows or self._writer is None:
             if not self._buffer:
@@ -168,7 +179,7 @@ class RowGroupWriter:
         self._writer.close()
         self._writer = None
 
-    def _abandon(self) -> None:
+    def abandon(self) -> None:
         """Close the file, whose rows are incomplete, ignoring errors (it is removed)."""
         try:
             if self._writer is not None:
@@ -178,19 +189,23 @@ class RowGroupWriter:
         self._writer = None
 
     def __enter__(self) -> RowGroupWriter:
-        self._tmp = self._atomic.__enter__()
+        if self._atomic is not None:
+            self._tmp = self._atomic.__enter__()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._atomic is None:  # the caller's own name: the caller removes an incomplete file
+            self.close() if exc is None else self.abandon()
+            return False
         if exc is None:
             try:
-                self._finish()
+                self.close()
             except BaseException as error:  # the file is incomplete: removed, the error raised
-                self._abandon()
+                self.abandon()
                 if not self._atomic.__exit__(type(error), error, error.__traceback__):
                     raise
             return self._atomic.__exit__(None, None, None)
-        self._abandon()
+        self.abandon()
         return self._atomic.__exit__(exc_type, exc, tb)
 
 
@@ -214,39 +229,87 @@ def read_parquet(path: Path, labels_as_dictionary: bool = False, columns: Sequen
     return pq.ParquetFile(path, read_dictionary=strings).read(columns=columns)
 
 
+def table_path(path: Path) -> Path:
+    """Where the equilibria table named ``path`` is: ``path`` itself (a file, or a dataset
+    directory, :mod:`sim.store.dataset`), or, for a run's ``equilibria.parquet`` that the
+    run wrote as a dataset (``tiles.output=dataset``), the dataset ``equilibria/`` beside
+    it. A run directory ``d`` gives the same as ``d / "equilibria.parquet"``. Readers of a
+    run's table go through this (or :func:`read_table`, which does)."""
+    path = Path(path)
+    if path.is_dir() and not _is_dataset(path):
+        path = path / TABLE  # a run directory
+    if path.name == TABLE and not path.exists() and (path.parent / TABLE_DATASET).is_dir():
+        return path.parent / TABLE_DATASET
+    return path
+
+
+def _is_dataset(directory: Path) -> bool:
+    return directory.name == TABLE_DATASET or any((directory / n).exists() for n in (DATASET_INDEX, DATASET_METADATA))
+
+
 def read_table(path: Path, labels_as_dictionary: bool = False,
                columns: Callable[[pa.Schema, TableMeta], Sequence[str]] | None = None) -> tuple[pa.Table, TableMeta]:
-    """Read an equilibria table and its metadata; ResultsError if it is not one.
+    """Read an equilibria table and its metadata; ResultsError (one line, naming the file)
+    if it is not one.
 
-    ``labels_as_dictionary``: see :func:`read_parquet`. ``columns``: given the file's
-    schema and metadata, the columns to read (all when None), so a figure of a large
-    grid holds only the columns it draws.
+    ``path``: the table's file, its dataset directory, or a run's ``equilibria.parquet``
+    or run directory in either form (:func:`table_path`). ``labels_as_dictionary``: see
+    :func:`read_parquet`. ``columns``: given the table's schema and metadata, the columns
+    to read (all when None), so a figure of a large grid holds only the columns it draws.
     """
-    path = Path(path)
+    path = table_path(path)
     schema = _schema(path)
     meta = _table_meta(path, schema)
+    wanted = None if columns is None else list(columns(schema, meta))
+    if path.is_dir():
+        return _read_dataset(path, labels_as_dictionary, wanted), meta
     try:
-        table = read_parquet(path, labels_as_dictionary, None if columns is None else list(columns(schema, meta)))
+        table = read_parquet(path, labels_as_dictionary, wanted)
     except (pa.ArrowException, OSError) as exc:
         raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
     return table, meta
 
 
+def _read_dataset(directory: Path, labels_as_dictionary: bool, columns: list[str] | None) -> pa.Table:
+    """The parts of a dataset, in row order, as one table (one chunk or more per part);
+    ResultsError naming the part that is missing, unreadable or not of the table."""
+    try:
+        parts = read_index(directory)
+    except ValueError as exc:
+        raise ResultsError(str(exc)) from None
+    pieces: list[pa.Table] = []
+    for path, rows in parts:
+        try:
+            piece = read_parquet(path, labels_as_dictionary, columns)
+        except (pa.ArrowException, OSError) as exc:
+            raise ResultsError(f"{path} is not a readable Parquet file: {str(exc).splitlines()[0]}") from None
+        if piece.num_rows != rows:
+            raise ResultsError(f"{path} holds {piece.num_rows} rows, not the {rows} its {DATASET_INDEX} lists")
+        if pieces and not piece.schema.equals(pieces[0].schema):
+            raise ResultsError(f"{path} has another schema than {parts[0][0].name}: not a part of the same table")
+        pieces.append(piece)
+    return pa.concat_tables(pieces)
+
+
 def read_meta(path: Path) -> TableMeta:
-    """The metadata of the equilibria table at ``path``, read from its schema alone (no
-    rows); ResultsError if there is no such table or it is not one."""
-    path = Path(path)
+    """The metadata of the equilibria table at ``path`` (as :func:`read_table` takes it),
+    read from its schema alone (no rows); ResultsError if there is no such table or it is
+    not one."""
+    path = table_path(path)
     return _table_meta(path, _schema(path))
 
 
 def _schema(path: Path) -> pa.Schema:
-    """The Parquet schema of the table at ``path``; ResultsError if missing or unreadable."""
-    if not path.is_file():
-        raise ResultsError(f"no results table at {path}")
+    """The Parquet schema of the table at ``path`` (a dataset's: from its ``_metadata``);
+    ResultsError if missing or unreadable."""
+    source = path / DATASET_METADATA if path.is_dir() else path
+    if not source.is_file():
+        raise ResultsError(f"no results table at {path}" if source == path else f"{source} is missing: "
+                           f"{path} is not a whole dataset")
     try:
-        return pq.read_schema(path)
+        return pq.read_schema(source)
     except (pa.ArrowException, OSError) as exc:
-        raise ResultsError(f"{path} is not a readable Parquet file: {exc}") from None
+        raise ResultsError(f"{source} is not a readable Parquet file: {exc}") from None
 
 
 def _table_meta(path: Path, schema: pa.Schema) -> TableMeta:

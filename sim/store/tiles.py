@@ -11,6 +11,11 @@ decode per tile. A tile that fails leaves
 tile also leaves ``tile-<k>-of-<T>.seconds``, the seconds its job spent solving it (for
 the run's manifest).
 
+With ``tiles.output=dataset`` (:data:`OUTPUTS`) a tile is instead written as the Parquet
+file it will be in the run's dataset, ``tile-<k>-of-<T>.parquet``
+(:mod:`sim.store.dataset`), so the last job links the tiles into the run directory and
+reads only their footers, where a merge rewrites every row.
+
 Several jobs may work on one run at once (tile jobs, a resubmitted job array, another
 tiling of the same config). Temporary files carry their writer's pid, host and a random
 token (:func:`sim.store.rundir.temporary_path`), so no two jobs write the same file; when two
@@ -31,35 +36,52 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
 from sim.engine.params import ConfigError
 from sim.store.rundir import (as_write_error, atomic_path, atomic_write_text, create_once, place_once, temporary_path,
                         writing)
-from sim.store.table import ResultsError, canonical
+from sim.store.table import ResultsError, RowGroupWriter, canonical
+
+#: What a tiled run publishes: ``merged``, one ``equilibria.parquet``; ``dataset``, the
+#: partitioned dataset ``equilibria/``, one Parquet file per tile (:mod:`sim.store.dataset`).
+OUTPUTS = ("merged", "dataset")
+ARROW, PARQUET = ".arrow", ".parquet"  #: suffixes of a tile: Arrow IPC (merged), a Parquet part (dataset)
 
 
 @dataclass(frozen=True)
 class TileSpec:
-    """``count`` tiles; ``index`` = the one tile this job solves (None: all, in turn)."""
+    """``count`` tiles; ``index`` = the one tile this job solves (None: all, in turn);
+    ``output``, one of :data:`OUTPUTS`."""
 
     count: int = 1
     index: int | None = None
+    output: str = "merged"
 
     def indices(self) -> range:
         return range(self.count) if self.index is None else range(self.index, self.index + 1)
+
+    @property
+    def suffix(self) -> str:
+        """The points tiles' suffix: :data:`PARQUET` for the dataset form, else :data:`ARROW`."""
+        return PARQUET if self.output == "dataset" else ARROW
 
 
 def tile_spec(data, n_points: int) -> TileSpec:
     """The ``tiles`` block as a :class:`TileSpec` for a grid of ``n_points``, checked."""
     data = dict(data or {})
-    if set(data) - {"count", "index"}:
-        raise ConfigError(f"tiles has unknown keys {sorted(set(data) - {'count', 'index'})}; allowed: count, index")
-    count, index = data.get("count", 1), data.get("index")
+    if set(data) - {"count", "index", "output"}:
+        raise ConfigError(f"tiles has unknown keys {sorted(set(data) - {'count', 'index', 'output'})}; "
+                          "allowed: count, index, output")
+    count, index, output = data.get("count", 1), data.get("index"), data.get("output", "merged")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= n_points:
         raise ConfigError(f"tiles.count={count!r} must be an integer in [1, {n_points}] (the grid's points)")
     if index is not None and (isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count):
         raise ConfigError(f"tiles.index={index!r} must be null (all tiles) or an integer in [0, {count - 1}]")
-    return TileSpec(count, index)
+    if output not in OUTPUTS:
+        raise ConfigError(f"tiles.output={output!r} must be one of {', '.join(OUTPUTS)} (merged: one "
+                          "equilibria.parquet; dataset: equilibria/, one Parquet file per tile)")
+    return TileSpec(count, index, output)
 
 
 def tile_range(n_points: int, count: int, k: int) -> tuple[int, int]:
@@ -71,8 +93,9 @@ def _tile_file(directory: Path, count: int, k: int, tail: str) -> Path:
     return Path(directory) / f"tile-{k:05d}-of-{count:05d}{tail}"
 
 
-def tile_path(directory: Path, count: int, k: int, kind: str = "") -> Path:
-    return _tile_file(directory, count, k, f"-{kind}.arrow" if kind else ".arrow")
+def tile_path(directory: Path, count: int, k: int, kind: str = "", suffix: str = ARROW) -> Path:
+    """``tile-<k>-of-<count>[-<kind>]<suffix>`` in ``directory``."""
+    return _tile_file(directory, count, k, f"-{kind}{suffix}" if kind else suffix)
 
 
 def failure_path(directory: Path, count: int, k: int) -> Path:
@@ -83,13 +106,15 @@ def seconds_path(directory: Path, count: int, k: int) -> Path:
     return _tile_file(directory, count, k, ".seconds")
 
 
-def tile_done(directory: Path, count: int, k: int, n_rows: int) -> bool:
-    """Whether tile ``k`` is written and whole (its row count is right)."""
-    path = tile_path(directory, count, k)
+def tile_done(directory: Path, count: int, k: int, n_rows: int, suffix: str = ARROW) -> bool:
+    """Whether tile ``k`` is written and whole (its row count is right; a Parquet tile's
+    from its footer)."""
+    path = tile_path(directory, count, k, suffix=suffix)
     try:
-        return _read_ipc(path).num_rows == n_rows
+        rows = pq.read_metadata(path).num_rows if suffix == PARQUET else _read_ipc(path).num_rows
     except (OSError, pa.ArrowException):
         return False
+    return rows == n_rows
 
 
 def _read_ipc(path: Path) -> pa.Table:
@@ -115,19 +140,28 @@ class TileWriter:
     tile). Chunks must share one schema and, in label columns, one dictionary (the Arrow
     IPC file format refuses a changed dictionary). The points file is written under a
     name of this job's own, so two jobs may write the same tile at once; the first to
-    commit wins, and the other's commit drops its copy (the same bytes)."""
+    commit wins, and the other's commit drops its copy (the same bytes).
 
-    def __init__(self, directory: Path, count: int, k: int):
+    ``suffix``: :data:`ARROW` (an Arrow IPC tile, to merge) or :data:`PARQUET` (a part of
+    the dataset, written as :class:`sim.store.table.RowGroupWriter` writes a table, with
+    ``metadata`` as its schema metadata)."""
+
+    def __init__(self, directory: Path, count: int, k: int, suffix: str = ARROW,
+                 metadata: dict[bytes, bytes] | None = None):
         self.directory, self.count, self.k = Path(directory), count, k
-        self.path = tile_path(directory, count, k)
+        self.path = tile_path(directory, count, k, suffix=suffix)
         self._tmp = temporary_path(self.path)
+        self._parquet = suffix == PARQUET
+        self._metadata = metadata
         self._writer = None
 
     def write(self, chunk: pa.Table) -> None:
         with writing(self.path):
-            if self._writer is None:
+            if self._writer is None and self._parquet:
+                self._writer = RowGroupWriter(self._tmp, self._metadata, atomic=False)
+            elif self._writer is None:
                 self._writer = ipc.new_file(self._tmp, chunk.schema, options=_IPC_OPTIONS)
-            self._writer.write_table(chunk)
+            (self._writer.write if self._parquet else self._writer.write_table)(chunk)
 
     def commit(self, runs: pa.Table | None, solve_seconds: float) -> bool:
         """Put the tile in place; False if another job had already (ours is dropped)."""
@@ -136,8 +170,10 @@ class TileWriter:
         try:
             with writing(self.path):
                 self._writer.close()
-        finally:
-            self._writer = None
+        except BaseException:
+            self.abort()  # the file is incomplete: closed as it is, and removed
+            raise
+        self._writer = None
         if self.path.is_file():  # another job finished this tile first
             self._tmp.unlink(missing_ok=True)
             return False
@@ -152,7 +188,7 @@ class TileWriter:
     def abort(self) -> None:
         if self._writer is not None:
             try:
-                self._writer.close()
+                self._writer.abandon() if self._parquet else self._writer.close()
             except (OSError, pa.ArrowException):
                 pass
             self._writer = None
