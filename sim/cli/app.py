@@ -58,7 +58,7 @@ def run_from_config(cfg: DictConfig) -> Path:
 def _hydra_main(cfg: DictConfig) -> None:
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN  # failures raised: the launcher records them
     with cli_errors("sim", failures=(TileFailed,), reraise=multirun):
-        run_from_config(cfg)
+        return run_from_config(cfg)
 
 
 # --- Composing as Hydra will -----------------------------------------------------------
@@ -243,9 +243,29 @@ def precheck(argv: list[str]) -> str | None:
     return None
 
 
+#: ``sim <name> ...``: subcommands that are not Hydra runs, each ``module:function(argv)``.
+SUBCOMMANDS = {
+    "export": "sim.cli.export",
+    "explore": "sim.cli.explore",
+}
+
+
+def subcommand(argv: list[str]):
+    """The ``main(argv)`` of the subcommand ``argv[0]`` names, or None for a Hydra run."""
+    if not argv or argv[0] not in SUBCOMMANDS:
+        return None
+    import importlib
+
+    return importlib.import_module(SUBCOMMANDS[argv[0]]).main
+
+
 def main() -> None:
-    """Console-script entry point: one-line errors for bad input, then Hydra."""
+    """Console-script entry point: a subcommand (:data:`SUBCOMMANDS`), or one-line errors
+    for bad input, then Hydra."""
     argv = sys.argv[1:]
+    command = subcommand(argv)
+    if command is not None:
+        sys.exit(command(argv[1:]))
     if "--version" in argv or "-V" in argv:  # sim --version: before anything else
         from sim import version_line
 

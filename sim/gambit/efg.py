@@ -49,11 +49,15 @@ class ExtensiveFormGame:
     tree : the game tree (nodes in preorder, leaves numbered in preorder).
     leaf_payoffs : float array, shape (n_leaves, N); ``leaf_payoffs[l, i]`` is player
         ``i``'s payoff at leaf ``l`` (outcomes on the path already added in).
+    outcome_labels : per leaf, in leaf order, the label of its outcome (e.g. the actions
+        and the regime it stands for), shape (n_leaves,); None: unlabelled (``""``).
+        Read back as the label of the outcome attached to each terminal node.
     """
 
     title: str
     tree: Tree
     leaf_payoffs: np.ndarray
+    outcome_labels: tuple[str, ...] | None = None
 
 
 # ------------------------------------------------------------------- reading
@@ -72,6 +76,8 @@ class _EfgBuilder:
         self.personal_infosets: dict[tuple[int, int], int] = {}  # (player, infoset) -> node
         self.chance_infosets: dict[int, tuple[tuple[str, ...], tuple[Fraction, ...]]] = {}
         self.outcomes: dict[int, tuple[Fraction, ...]] = {}
+        self.outcome_labels: dict[int, str] = {0: ""}
+        self.leaf_labels: list[str] = []
         # open internal nodes: [node id, children still expected, accumulated payoffs]
         self.stack: list[list] = []
 
@@ -129,26 +135,28 @@ def _check_probabilities(cur: _Cursor, tok: _Token, probs: Sequence[Fraction]) -
         raise cur.error(f"chance probabilities sum to {_format_fraction(total)}, not exactly 1", tok)
 
 
-def _parse_outcome(cur: _Cursor, b: _EfgBuilder) -> tuple[Fraction, ...]:
-    """``number ["label" { payoffs }]``: the outcome's payoffs (zeros for outcome 0)."""
+def _parse_outcome(cur: _Cursor, b: _EfgBuilder) -> tuple[tuple[Fraction, ...], str]:
+    """``number ["label" { payoffs }]``: the outcome's payoffs (zeros for outcome 0) and
+    its label (``""`` for outcome 0)."""
     tok = cur.peek()
     number = cur.expect_int("an outcome number")
     if not cur.at("str"):
         if number == 0:
-            return (Fraction(0),) * b.n_players
+            return (Fraction(0),) * b.n_players, ""
         if number not in b.outcomes:
             raise cur.error(f"outcome {number} is used before its payoffs are given", tok)
-        return b.outcomes[number]
+        return b.outcomes[number], b.outcome_labels[number]
     if number == 0:
         raise cur.error("the null outcome 0 cannot have a label or payoffs", tok)
-    cur.take("outcome label")
+    label = cur.expect_label("outcome label")
     cur.expect_punct("{", f"opening the payoffs of outcome {number}")
     toks = _parse_payoff_tokens(cur, b.n_players, f"outcome {number}")
     payoffs = tuple(_fraction(t, cur, f"payoff in outcome {number}") for t in toks)
     if number in b.outcomes and b.outcomes[number] != payoffs:
         raise cur.error(f"outcome {number} is redefined with different payoffs", tok)
     b.outcomes[number] = payoffs
-    return payoffs
+    b.outcome_labels[number] = label
+    return payoffs, label
 
 
 def _parse_personal(cur: _Cursor, b: _EfgBuilder, tok: _Token) -> tuple[int, tuple[str, ...], tuple]:
@@ -202,12 +210,13 @@ def _parse_node(cur: _Cursor, b: _EfgBuilder) -> None:
         mover, labels, probs = _parse_chance(cur, b, tok)
     else:
         mover, labels, probs = TERMINAL, (), ()
-    outcome = _parse_outcome(cur, b)
+    outcome, label = _parse_outcome(cur, b)
     above = b.stack[-1][2] if b.stack else (Fraction(0),) * b.n_players
     acc = tuple(x + y for x, y in zip(above, outcome))
     v = b.add_node(mover, labels, probs)
     if mover == TERMINAL:
         b.leaf_payoffs.append([_fraction_to_float(x, cur, f"a payoff at node {v}") for x in acc])
+        b.leaf_labels.append(label)
     else:
         b.stack.append([v, len(labels), acc])
 
@@ -219,6 +228,7 @@ def parse_efg(text: str | bytes) -> ExtensiveFormGame:
     -------
     ExtensiveFormGame with ``leaf_payoffs`` of shape (n_leaves, N); outcomes attached to
     non-terminal nodes are added into the payoffs of the leaves below them.
+    ``outcome_labels`` holds the label of each terminal node's own outcome.
 
     Raises
     ------
@@ -236,7 +246,7 @@ def parse_efg(text: str | bytes) -> ExtensiveFormGame:
         _parse_node(cur, b)
     cur.expect_end("the last node of the tree")
     leaf_payoffs = np.array(b.leaf_payoffs, dtype=float).reshape(-1, len(players))
-    return ExtensiveFormGame(title, b.tree(players), leaf_payoffs)
+    return ExtensiveFormGame(title, b.tree(players), leaf_payoffs, tuple(b.leaf_labels))
 
 
 def read_efg(path) -> ExtensiveFormGame:
@@ -313,11 +323,15 @@ def _check_efg(game: ExtensiveFormGame) -> np.ndarray:
         raise GameFileError(f"leaf_payoffs must have shape ({tree.n_leaves}, {tree.n_players}); got {lp.shape}")
     if not np.all(np.isfinite(lp)):
         raise GameFileError("leaf payoffs must be finite")
+    labels = game.outcome_labels
+    if labels is not None and len(labels) != tree.n_leaves:
+        raise GameFileError(f"outcome_labels must have one label per leaf ({tree.n_leaves}); got {len(labels)}")
     return lp
 
 
-def _format_efg_node(tree: Tree, v: int, lp: np.ndarray, counters: dict) -> str:
-    """The line of node ``v``; ``counters`` numbers infosets per player and outcomes."""
+def _format_efg_node(tree: Tree, v: int, lp: np.ndarray, counters: dict, labels=None) -> str:
+    """The line of node ``v``; ``counters`` numbers infosets per player and outcomes;
+    ``labels``: the outcome label of each leaf, or None (unlabelled)."""
     mover = int(tree.node_player[v])
     if mover == TERMINAL:
         leaf = int(tree.leaf_index[v])
@@ -325,7 +339,8 @@ def _format_efg_node(tree: Tree, v: int, lp: np.ndarray, counters: dict) -> str:
             raise GameFileError(f"tree is malformed: leaf node {v} has leaf index {leaf}")
         counters["outcome"] += 1
         payoffs = ", ".join(_format_float(x) for x in lp[leaf])
-        return f't "" {counters["outcome"]} "" {{ {payoffs} }}'
+        label = _quote(labels[leaf] if labels is not None else "")
+        return f't "" {counters["outcome"]} {label} {{ {payoffs} }}'
     labels = tree.actions[v]
     if not labels or len(labels) != len(tree.children[v]):
         raise GameFileError(f"tree is malformed: node {v} has {len(labels)} actions, {len(tree.children[v])} children")
@@ -352,7 +367,8 @@ def format_efg(game: ExtensiveFormGame) -> str:
     Returns
     -------
     str. Every decision node gets its own information set and every leaf its own
-    outcome; chance probabilities are written as exact rationals summing to one.
+    outcome, labelled from ``game.outcome_labels``; chance probabilities are written as
+    exact rationals summing to one.
 
     Raises
     ------
@@ -363,7 +379,7 @@ def format_efg(game: ExtensiveFormGame) -> str:
     head = f"EFG 2 R {_quote(game.title)} {{ {' '.join(map(_quote, tree.players))} }}"
     lines = [head, '""', ""]
     counters = {"outcome": 0}
-    lines += [_format_efg_node(tree, v, lp, counters) for v in _preorder(tree)]
+    lines += [_format_efg_node(tree, v, lp, counters, game.outcome_labels) for v in _preorder(tree)]
     return "\n".join(lines) + "\n"
 
 

@@ -46,12 +46,16 @@ class NormalFormGame:
     strategies : per player, the strategy labels; player ``i`` has ``n_i`` of them.
     payoffs : float array, shape (N, n_1, ..., n_N); ``payoffs[i, a_1, ..., a_N]`` is
         player ``i``'s payoff when player ``j`` plays strategy ``a_j`` (0-based).
+    outcome_labels : the label of each strategy profile's outcome, n_1 * ... * n_N of
+        them in C order (the first player's strategy varying slowest, as ``np.ndindex``);
+        None: unlabelled. Written and read in the outcome version only.
     """
 
     title: str
     players: tuple[str, ...]
     strategies: tuple[tuple[str, ...], ...]
     payoffs: np.ndarray
+    outcome_labels: tuple[str, ...] | None = None
 
 
 # ------------------------------------------------------------------- reading
@@ -101,15 +105,17 @@ def _parse_payoff_list(cur: _Cursor, shape: Sequence[int]) -> np.ndarray:
     return flat.reshape(n, n_players)
 
 
-def _parse_outcome_table(cur: _Cursor, shape: Sequence[int]) -> np.ndarray:
-    """Outcome list and contingency list of the outcome version: shape (n_cont, N)."""
+def _parse_outcome_table(cur: _Cursor, shape: Sequence[int]) -> tuple[np.ndarray, list[str]]:
+    """Outcome list and contingency list of the outcome version: payoffs, shape
+    (n_cont, N), and the label of each contingency's outcome (first player fastest)."""
     n_players = len(shape)
     cur.expect_punct("{", "opening the outcome list")
     rows = [np.zeros(n_players)]  # outcome 0: the null outcome
+    names = [""]
     while not cur.at("punct", "}"):
         what = f"outcome {len(rows)}"
         cur.expect_punct("{", f"opening {what}")
-        cur.expect_label(f"the label of {what}")
+        names.append(cur.expect_label(f"the label of {what}"))
         toks = _parse_payoff_tokens(cur, n_players, what)
         rows.append(np.array([_float(t, cur, f"payoff in {what}") for t in toks]))
     cur.take("'}'")
@@ -121,7 +127,7 @@ def _parse_outcome_table(cur: _Cursor, shape: Sequence[int]) -> np.ndarray:
         if o >= len(rows):
             raise cur.error(f"contingency {k + 1} refers to outcome {o}, but only {len(rows) - 1} are defined", tok)
         index[k] = o
-    return np.stack(rows)[index]
+    return np.stack(rows)[index], [names[o] for o in index]
 
 
 def _contingencies_to_tensor(flat: np.ndarray, shape: Sequence[int]) -> np.ndarray:
@@ -141,7 +147,8 @@ def parse_nfg(text: str | bytes) -> NormalFormGame:
 
     Returns
     -------
-    NormalFormGame with ``payoffs`` of shape (N, n_1, ..., n_N).
+    NormalFormGame with ``payoffs`` of shape (N, n_1, ..., n_N) and, from the outcome
+    version, ``outcome_labels`` (C order).
 
     Raises
     ------
@@ -152,12 +159,14 @@ def parse_nfg(text: str | bytes) -> NormalFormGame:
     strategies = _parse_strategies(cur, len(players))
     shape = tuple(len(s) for s in strategies)
     cur.skip_optional_label()  # the comment
+    labels = None
     if cur.at("punct", "{"):
-        flat = _parse_outcome_table(cur, shape)
+        flat, names = _parse_outcome_table(cur, shape)
+        labels = tuple(np.array(names, dtype=object).reshape(shape, order="F").ravel(order="C"))
     else:
         flat = _parse_payoff_list(cur, shape)
     cur.expect_end("the payoffs")
-    return NormalFormGame(title, players, strategies, _contingencies_to_tensor(flat, shape))
+    return NormalFormGame(title, players, strategies, _contingencies_to_tensor(flat, shape), labels)
 
 
 def read_nfg(path) -> NormalFormGame:
@@ -191,7 +200,19 @@ def _check_nfg(game: NormalFormGame) -> np.ndarray:
         raise GameFileError(f"payoffs shape {u.shape} does not match players/strategies {expected}")
     if not np.all(np.isfinite(u)):
         raise GameFileError("payoffs must be finite")
+    if game.outcome_labels is not None and len(game.outcome_labels) != math.prod(expected[1:]):
+        raise GameFileError(f"outcome_labels must have one label per profile ({math.prod(expected[1:])}); "
+                            f"got {len(game.outcome_labels)}")
     return u
+
+
+def _labels_first_fastest(game: NormalFormGame, n: int) -> list[str]:
+    """The outcome labels in file order (first player's strategy fastest); ``""`` each
+    when the game is unlabelled."""
+    if game.outcome_labels is None:
+        return [""] * n
+    shape = tuple(len(s) for s in game.strategies)
+    return list(np.array(game.outcome_labels, dtype=object).reshape(shape).ravel(order="F"))
 
 
 def format_nfg(game: NormalFormGame, format: str = "outcome") -> str:
@@ -204,7 +225,8 @@ def format_nfg(game: NormalFormGame, format: str = "outcome") -> str:
 
     Returns
     -------
-    str, with strategy labels always listed and payoffs as shortest round-trip decimals.
+    str, with strategy labels always listed and payoffs as shortest round-trip decimals;
+    the outcome version labels each outcome from ``game.outcome_labels``.
 
     Raises
     ------
@@ -221,7 +243,9 @@ def format_nfg(game: NormalFormGame, format: str = "outcome") -> str:
         lines += [" ".join(_format_float(x) for x in row) for row in rows]
     else:
         lines.append("{")
-        lines += ['{ "" ' + ", ".join(_format_float(x) for x in row) + " }" for row in rows]
+        names = _labels_first_fastest(game, len(rows))
+        lines += ["{ " + _quote(name) + " " + ", ".join(_format_float(x) for x in row) + " }"
+                  for name, row in zip(names, rows)]
         lines.append("}")
         lines.append(" ".join(str(k + 1) for k in range(len(rows))))
     return "\n".join(lines) + "\n"
