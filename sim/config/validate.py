@@ -22,22 +22,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sim.abm.options import AbmOptions, Shock
-from sim.abm.rules import RULES, RuleOptions
-from sim.config.schema import (AGENT_STEPS_PER_POINT, AXIS_FIELDS, AXIS_KEYS, MAX_BOOTSTRAP_DRAWS, MAX_CHUNK,
-                               MAX_MODEL_RUNS, MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, AbmConf, PlotConf,
+from sim.abm.options import AbmOptions
+from sim.config.abm import check_abm_budget, validate_abm
+from sim.config.checks import _choices, _finite, _int, _keys, _list
+from sim.config.schema import (AXIS_FIELDS, AXIS_KEYS, MAX_BOOTSTRAP_DRAWS, MAX_CHUNK,
+                               MAX_POINTS_CAP, MAX_TILES, NAME_MAX, SEED_MAX, PlotConf,
                                SweepConf, TilesConf, block_keys, schema_defaults, top_keys)
 from sim.config.backtest import BacktestOptions
 from sim.config.countries import CountriesOptions, validate_countries
 from sim.config.discovery import DiscoveryOptions, validate_discovery
 from sim.config.history_matching import HistoryMatchingOptions, validate_history_matching
 from sim.config.sensitivity import SensitivityOptions, check_options, problem
-from sim.engine.params import (ConfigError, check_number, check_value, did_you_mean, from_mapping, param_info,
+from sim.engine.params import (ConfigError, did_you_mean, from_mapping, param_info,
                                replace_values, show)
 from sim.engine.scenario import Scenario
 from sim.engine.sweep import SPACES, Axis, grid_size, make_axis
 from sim.scenarios import SCENARIOS, get_scenario
-from sim.solvers.qre import LAM_MAX
 from sim.solvers.registry import SOLVERS
 from sim.solvers.spec import options_from
 from sim.store import rundir
@@ -46,9 +46,6 @@ from sim.store.tiles import TileSpec, tile_spec
 PLOT_FORMATS = rundir.FIGURE_FORMATS
 SENSITIVITY_KEYS = tuple(f.name for f in dataclasses.fields(SensitivityOptions))
 _NAME = re.compile(rf"^[A-Za-z0-9_-][A-Za-z0-9_.-]{{0,{NAME_MAX - 1}}}$")  # no '.', '..', hidden names
-#: Measured cost per agent-step (s), 10⁵ runs × 100 steps (see sim/config/schema.py).
-AGENT_STEP_SECONDS = {"best_response": 0.21e-6, "regret_matching": 0.37e-6, "logit": 0.40e-6,
-                      "fictitious_play": 1.0e-6}
 
 
 @dataclass(frozen=True)
@@ -100,14 +97,6 @@ def config_hash(resolved: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _int(key: str, value, low: int, high: int | None = None, why: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{key}={show(value)} must be an integer >= {low}")
-    if high is not None and value > high:
-        raise ConfigError(f"{key}={value} is more than {high}{why}")
-    return value
-
-
 def _name(key: str, value) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
         raise ConfigError(f"{key}={show(value)} must be a single path component: 1-{NAME_MAX} letters, digits, "
@@ -119,128 +108,6 @@ def _results_dir(value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"results_dir={show(value)} must be a directory path, e.g. results_dir=results")
     return value
-
-
-def _keys(key: str, data, allowed, null_hint: str = "") -> dict:
-    """``data`` as a dict, if it is a mapping with no key outside ``allowed``."""
-    allowed = list(allowed)
-    if data is None:
-        raise ConfigError(f"{key}=null has no meaning: it is a block of settings ({', '.join(allowed)}); "
-                          f"{null_hint or 'drop the override to keep its defaults, or set one of them'}")
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{key}={show(data)} must be a block of settings; allowed keys: {', '.join(allowed)}")
-    unknown = [k for k in data if k not in allowed]
-    if unknown:
-        hint = did_you_mean(unknown[0], allowed) if len(unknown) == 1 else ""
-        raise ConfigError(f"{key} has unknown key(s) {sorted(map(str, unknown))}{hint}; allowed: {', '.join(allowed)}")
-    return dict(data)
-
-
-def _list(key: str, value, example: str) -> list:
-    """``value`` if it is a list; strings and other scalars are refused with an example."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    raise ConfigError(f"{key}={show(value)} must be a list, e.g. {example}")
-
-
-def _choices(key: str, values: list, allowed, what: str, empty: bool = False) -> tuple[str, ...]:
-    """A list of distinct names from ``allowed``, non-empty unless ``empty``."""
-    for v in values:
-        if v not in allowed:
-            raise ConfigError(f"{key}={values!r}: {v!r} is unknown{did_you_mean(v, allowed)}; allowed: {what}")
-    if not values and not empty:
-        raise ConfigError(f"{key}=[] is empty; allowed: {what}")
-    twice = [v for v in dict.fromkeys(values) if values.count(v) > 1]
-    if twice:
-        raise ConfigError(f"{key}={values!r} names {twice[0]!r} twice; list each once")
-    return tuple(values)
-
-
-def _finite(key: str, value, shown=None) -> float | int:
-    """``value`` if it is a finite number (not a bool, a string, an int beyond the floats)."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    try:
-        ok = ok and math.isfinite(float(value))
-    except OverflowError:
-        ok = False
-    if not ok:
-        if shown is not None:
-            raise ConfigError(f"{key}={show(shown)} must be a non-empty list of finite numbers")
-        raise ConfigError(f"{key}={show(value)} must be a finite number")
-    return float(value) if isinstance(value, int) and abs(value) > 2**63 - 1 else value  # numpy takes int64
-
-
-def _duration(seconds: float) -> str:
-    hours = seconds / 3600
-    if hours >= 1e4:
-        return f"~{hours:.1e} hours"
-    return f"~{hours:.0f} hours" if hours >= 1.5 else f"~{seconds / 60:.0f} minutes"
-
-
-def validate_dynamics(data: Mapping[str, Any] | None) -> tuple[str, RuleOptions]:
-    """The learning rule's name and options from the ``dynamics`` group."""
-    data = _keys("dynamics", data, ("rule", "revision_prob", "lam"),
-                 f"choose a learning rule, e.g. dynamics=best_response (one of {', '.join(RULES)})")
-    rule = data.pop("rule", "best_response")
-    if not isinstance(rule, str) or rule not in RULES:
-        raise ConfigError(f"dynamics.rule={show(rule)} is unknown{did_you_mean(rule, RULES)}; "
-                          f"allowed: {', '.join(RULES)}")
-    if "revision_prob" in data:
-        data["revision_prob"] = check_number("dynamics.revision_prob", data["revision_prob"], 0, 1)
-    if "lam" in data:
-        data["lam"] = check_number("dynamics.lam", data["lam"], 0, LAM_MAX, " 1/($bn/yr)")
-    return rule, RuleOptions(**data)
-
-
-def validate_shocks(scenario: Scenario, shocks) -> tuple[Shock, ...]:
-    """``abm.shocks``: a list of ``{step: int, set: {dotted parameter: value}}``."""
-    if shocks is None:
-        raise ConfigError("abm.shocks=null has no meaning; for no shocks use abm.shocks=[]")
-    out = []
-    for k, s in enumerate(_list("abm.shocks", shocks, "abm.shocks=[{step:100,set:{iraq.nationalism:6}}]")):
-        key = f"abm.shocks[{k}]"
-        if not isinstance(s, Mapping) or set(s) != {"step", "set"} or not isinstance(s["set"], Mapping):
-            raise ConfigError(f"{key}={s!r} must be {{step: int, set: {{parameter: value}}}}")
-        values = {}
-        for name, v in s["set"].items():
-            try:
-                values[name] = check_value(param_info(scenario.params_cls, name), v)
-            except ConfigError as exc:
-                raise ConfigError(f"{key}.set: {exc}") from None
-        out.append(Shock(_int(f"{key}.step", s["step"], 2), values))
-    return tuple(out)
-
-
-def validate_abm(scenario: Scenario, cfg: Mapping[str, Any]) -> tuple[AbmOptions, int]:
-    """Options of the agent-based model, and the number of recorded baseline runs."""
-    abm = _keys("abm", cfg["abm"], block_keys(AbmConf))  # the schema's defaults are filled in
-    rule, opts = validate_dynamics(cfg["dynamics"]) if "dynamics" in cfg else ("best_response", RuleOptions())
-    why = " (these runs are simulated in one model, ~1-7 KB each)"
-    traj = _int("abm.trajectory_replicates", abm.pop("trajectory_replicates"), 0, MAX_MODEL_RUNS, why)
-    shocks = validate_shocks(scenario, abm.pop("shocks"))
-    game = abm.pop("game", "simultaneous")  # AbmOptions refuses an unknown game in one line
-    for key, v in abm.items():
-        _int(f"abm.{key}", v, 1, MAX_MODEL_RUNS if key in ("replicates", "max_runs") else None, why)
-    seed = _int("seed", cfg["seed"], 0, SEED_MAX)
-    return AbmOptions(rule=rule, rule_options=opts, seed=seed, shocks=shocks, game=game, **abm), traj
-
-
-def check_abm_budget(abm: AbmOptions, trajectory_replicates: int, n_points: int, max_points: int) -> None:
-    """Refuse an agent-based run that would take too long or hold too many runs."""
-    runs = n_points * abm.replicates
-    if runs > max_points:
-        raise ConfigError(f"abm: {runs:,} runs (abm.replicates x grid points) is more than max_points={max_points:,} "
-                          "(abm_runs.parquet has a row per run, ~160 B each, held in memory until written) "
-                          "- lower abm.replicates or the grid, or raise max_points")
-    steps = abm.steps * (runs + trajectory_replicates)
-    budget = AGENT_STEPS_PER_POINT * max_points
-    if steps > budget:
-        cost = AGENT_STEP_SECONDS.get(abm.rule, max(AGENT_STEP_SECONDS.values()))
-        raise ConfigError(
-            f"abm: {steps:,} agent-steps (abm.steps x (abm.replicates x grid points + "
-            f"abm.trajectory_replicates)) would take {_duration(steps * cost)} ({abm.rule}: ~{cost:.1e} s each); "
-            f"allowed up to {budget:,} ({AGENT_STEPS_PER_POINT} x max_points) - lower abm.steps or "
-            f"abm.replicates, or raise max_points")
 
 
 def validate_options(spec, data) -> Any:
