@@ -59,11 +59,14 @@ def test_the_comparison_catches_a_changed_float_and_a_changed_label():
     assert compare_tables(expected, golden_table(within)).verdict == "numerically equal"
 
 
-@pytest.mark.parametrize("experiment", ["concepts", "parliament", "backtest"])
+@pytest.mark.parametrize("experiment", ["concepts", "parliament", "backtest", "backtest_blocs", "history_matching",
+                                        "three_countries"])
 def test_other_simd_kernels_give_numerically_equal_results(experiment):
     """concepts (the QRE: exp and log over logit choice probabilities), parliament (the PCE's
-    logs) and backtest (a QRE fitted by an optimiser) solved with numpy's AVX-512 kernels
-    disabled, against this process's kernels."""
+    logs), backtest and backtest_blocs (a QRE fitted by an optimiser, the reputation's fixed
+    points), history_matching (accepted draws decided by the MPE's ties) and three_countries
+    (Monte Carlo regimes) solved with numpy's AVX-512 kernels disabled, against this
+    process's kernels."""
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": AVX2_ONLY}
     code = f"import sys; from golden import solve; sys.stdout.write(solve({experiment!r}))"
     other = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, env=env,
