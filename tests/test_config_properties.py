@@ -104,7 +104,7 @@ def test_unwritable_results_directory_is_one_line_and_nonzero(tmp_path):
 # --- Any value at any key: accepted, or refused with the project's one-line error ------
 
 JUNK = [None, "", "x", "..", -1, 0, 1, 2.5, 10**30, -(10**30), float("inf"), float("nan"), 1e308, True, [], [1],
-        ["x", "x"], {}, {"a": 1}, {"param": "iraq.nationalism"}]
+        ["x", "x"], {}, {"a": 1}, {"param": "iraq.nationalism"}, [[]], [{}], [None], {"a": []}, {"a": {"b": 1}}]
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
                     max_leaves=6)

@@ -42,7 +42,7 @@ class CountriesOptions:
             raise ConfigError(f"countries.countries={show(names)} must be a list, e.g. "
                               f"countries.countries=[{','.join(CALIBRATIONS)}]")
         for name in names:
-            if name not in CALIBRATIONS:
+            if not isinstance(name, str) or name not in CALIBRATIONS:
                 raise ConfigError(f"countries.countries={list(names)!r}: {name!r} is unknown"
                                   f"{did_you_mean(name, CALIBRATIONS)}; allowed: {', '.join(CALIBRATIONS)}")
         if not names:
